@@ -1,0 +1,49 @@
+import { Command, CommanderError, Option } from 'commander';
+import { AllotError } from '../util/errors.ts';
+import { Context, type GlobalOptions } from './context.ts';
+import { commands } from './commands.ts';
+
+/** Builds the CLI. `run` is what each action calls with its parsed options. */
+export function buildProgram(run: (fn: (ctx: Context) => Promise<void>) => Promise<void>): Command {
+  const program = new Command('allot')
+    .description('Attribute every cent of the cloud bill and Kubernetes usage to the team that caused it.')
+    .addOption(new Option('--config <file>', 'configuration file').default('config/allot.yaml').env('ALLOT_CONFIG'))
+    .addOption(new Option('--db <file>', 'DuckDB store').default('data/allot.duckdb').env('ALLOT_DB'))
+    .option('--json', 'print machine-readable JSON', false)
+    .option('--verbose', 'print stack traces and details', false)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of commands) register(program, run);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 bad usage or config. */
+export async function main(argv: string[]): Promise<number> {
+  let ctx: Context | undefined;
+  const program = buildProgram(async (fn) => {
+    ctx = new Context(program.opts<GlobalOptions>());
+    await fn(ctx);
+  });
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    const verbose = program.opts<GlobalOptions>().verbose;
+    if (e instanceof AllotError) {
+      process.stderr.write(`allot: ${e.message}\n`);
+      if (verbose && e.stack) process.stderr.write(`${e.stack}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    process.stderr.write(`allot: ${err.message ?? String(e)}\n`);
+    if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write('allot: (run with --verbose for details)\n');
+    return 1;
+  } finally {
+    ctx?.close();
+  }
+}

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+
+// The configuration keys of the product contract (shared/design/allocation.md),
+// plus Allot's own additions, which are marked. Every object is strict: an
+// unknown key is an error, so a typo never silently changes a number.
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"');
+
+/** A line-item matcher. String values accept `*` globs; all given keys must match. */
+export const MatchSchema = z
+  .strictObject({
+    sub_account_id: z.string().optional(),
+    service_name: z.string().optional(),
+    service_category: z.string().optional(),
+    region_id: z.string().optional(),
+    charge_category: z.string().optional(),
+    resource_id: z.string().optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+  })
+  .refine((m) => Object.values(m).some((v) => v !== undefined), 'a match needs at least one key');
+
+export const TeamSchema = z.strictObject({
+  id: id.refine((v) => v !== 'unallocated', '"unallocated" is reserved'),
+  name: z.string().min(1),
+  cost_center: z.string().min(1),
+  gl_account: z.coerce.string(),
+  mode: z.enum(['chargeback', 'showback']).default('showback'),
+  emails: z.array(z.email()).default([]),
+  aliases: z.array(z.string().min(1)).default([]),
+  accounts: z.array(z.coerce.string()).default([]),
+  namespaces: z.array(z.string().min(1)).default([]),
+  receives_shared: z.boolean().default(true),
+});
+
+export const PoolSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  strategy: z.enum(['proportional', 'even', 'fixed']).default('proportional'),
+  weights: z.record(z.string(), z.number().nonnegative()).optional(),
+});
+
+export const ClusterSchema = z.strictObject({
+  id,
+  match: MatchSchema.optional(),
+  system_namespaces: z.array(z.string().min(1)).default([]),
+  system_pool: z.string().optional(),
+  idle: z.enum(['proportional', 'platform', 'unallocated']).default('proportional'),
+  prices: z
+    .strictObject({
+      cpu_core_hour: z.number().positive(),
+      memory_gib_hour: z.number().positive(),
+    })
+    .default({ cpu_core_hour: 0.031611, memory_gib_hour: 0.004237 }),
+});
+
+export const RuleSchema = z
+  .strictObject({
+    name: z.string().optional(), // Allot: a label shown in lineage
+    match: MatchSchema,
+    team: z.string().optional(),
+    shared: z.string().optional(),
+    cluster: z.string().optional(),
+  })
+  .refine(
+    (r) => [r.team, r.shared, r.cluster].filter((t) => t !== undefined).length === 1,
+    'a rule needs exactly one target: team, shared or cluster',
+  );
+
+export const ConfigSchema = z.strictObject({
+  cost_metric: z.enum(['EffectiveCost', 'BilledCost', 'ListCost']).default('EffectiveCost'),
+  currency_decimals: z.number().int().min(0).max(6).default(2),
+  team_tag_keys: z.array(z.string().min(1)).default(['team']),
+  namespace_team_labels: z.array(z.string().min(1)).default(['team']),
+  unallocated: z
+    .strictObject({ cost_center: z.string().min(1), gl_account: z.coerce.string() })
+    .default({ cost_center: 'UNALLOCATED', gl_account: '' }),
+  teams: z.array(TeamSchema).min(1, 'at least one team is needed'),
+  shared_pools: z.array(PoolSchema).default([]),
+  clusters: z.array(ClusterSchema).default([]),
+  rules: z.array(RuleSchema).default([]),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type Team = z.infer<typeof TeamSchema>;
+export type Pool = z.infer<typeof PoolSchema>;
+export type Cluster = z.infer<typeof ClusterSchema>;
+export type Rule = z.infer<typeof RuleSchema>;
+export type Match = z.infer<typeof MatchSchema>;
+
+/** A reference problem found after the shape is valid: path into the YAML and the message. */
+export interface RefIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Cross-references the schema alone cannot check: every name must point at something defined. */
+export function checkReferences(cfg: Config): RefIssue[] {
+  const issues: RefIssue[] = [];
+  const teams = new Set(cfg.teams.map((t) => t.id));
+  const pools = new Set(cfg.shared_pools.map((p) => p.id));
+  const clusters = new Set(cfg.clusters.map((c) => c.id));
+
+  const dupes = (ids: string[], what: string, at: (i: number) => (string | number)[]) => {
+    const seen = new Set<string>();
+    ids.forEach((v, i) => {
+      if (seen.has(v)) issues.push({ path: at(i), message: `duplicate ${what} "${v}"` });
+      seen.add(v);
+    });
+  };
+  dupes(cfg.teams.map((t) => t.id), 'team id', (i) => ['teams', i, 'id']);
+  dupes(cfg.shared_pools.map((p) => p.id), 'pool id', (i) => ['shared_pools', i, 'id']);
+  dupes(cfg.clusters.map((c) => c.id), 'cluster id', (i) => ['clusters', i, 'id']);
+  for (const p of cfg.shared_pools) {
+    if (teams.has(p.id)) issues.push({ path: ['shared_pools', cfg.shared_pools.indexOf(p), 'id'], message: `pool id "${p.id}" is also a team id` });
+  }
+
+  // A tag value or label maps to one team only: ids and aliases, case-insensitive.
+  const owner = new Map<string, string>();
+  cfg.teams.forEach((t, ti) => {
+    for (const [ai, key] of [t.id, ...t.aliases].entries()) {
+      const k = key.toLowerCase();
+      const prev = owner.get(k);
+      if (prev !== undefined && prev !== t.id) {
+        issues.push({ path: ai === 0 ? ['teams', ti, 'id'] : ['teams', ti, 'aliases', ai - 1], message: `"${key}" already names team "${prev}"` });
+      }
+      owner.set(k, t.id);
+    }
+  });
+  const accountOwner = new Map<string, string>();
+  const nsOwner = new Map<string, string>();
+  cfg.teams.forEach((t, ti) => {
+    t.accounts.forEach((a, ai) => {
+      const prev = accountOwner.get(a);
+      if (prev !== undefined) issues.push({ path: ['teams', ti, 'accounts', ai], message: `account "${a}" is already owned by team "${prev}"` });
+      accountOwner.set(a, t.id);
+    });
+    t.namespaces.forEach((n, ni) => {
+      const prev = nsOwner.get(n);
+      if (prev !== undefined) issues.push({ path: ['teams', ti, 'namespaces', ni], message: `namespace "${n}" is already owned by team "${prev}"` });
+      nsOwner.set(n, t.id);
+    });
+  });
+
+  cfg.shared_pools.forEach((p, pi) => {
+    if (p.strategy === 'fixed' && (!p.weights || Object.keys(p.weights).length === 0)) {
+      issues.push({ path: ['shared_pools', pi, 'strategy'], message: 'strategy "fixed" needs weights' });
+    }
+    if (p.strategy !== 'fixed' && p.weights) {
+      issues.push({ path: ['shared_pools', pi, 'weights'], message: `weights only apply to strategy "fixed", not "${p.strategy}"` });
+    }
+    for (const team of Object.keys(p.weights ?? {})) {
+      if (!teams.has(team)) issues.push({ path: ['shared_pools', pi, 'weights', team], message: `unknown team "${team}"` });
+    }
+  });
+  cfg.clusters.forEach((c, ci) => {
+    if (c.system_pool !== undefined && !pools.has(c.system_pool)) {
+      issues.push({ path: ['clusters', ci, 'system_pool'], message: `unknown shared pool "${c.system_pool}"` });
+    }
+    if (c.system_pool === undefined && (c.idle === 'platform' || c.system_namespaces.length > 0)) {
+      issues.push({
+        path: ['clusters', ci, c.idle === 'platform' ? 'idle' : 'system_namespaces'],
+        message: c.idle === 'platform' ? 'idle "platform" needs a system_pool' : 'system_namespaces need a system_pool',
+      });
+    }
+  });
+  cfg.rules.forEach((r, ri) => {
+    if (r.team !== undefined && !teams.has(r.team)) issues.push({ path: ['rules', ri, 'team'], message: `unknown team "${r.team}"` });
+    if (r.shared !== undefined && !pools.has(r.shared)) issues.push({ path: ['rules', ri, 'shared'], message: `unknown shared pool "${r.shared}"` });
+    if (r.cluster !== undefined && !clusters.has(r.cluster)) issues.push({ path: ['rules', ri, 'cluster'], message: `unknown cluster "${r.cluster}"` });
+  });
+  return issues;
+}

@@ -1,0 +1,106 @@
+import type { Store } from '../store/db.ts';
+
+/** What every source reports about one import. */
+export interface ImportResult {
+  importId: number;
+  status: 'active' | 'noop';
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  /** Imports whose rows this one replaced (same billing account and billing period). */
+  replaced: number[];
+  note?: string;
+}
+
+export interface ImportMeta {
+  source: string;
+  file: string;
+  format: string;
+  /** SHA-256 of the input; the same content imported again is a no-op. Null for API pulls. */
+  sha256: string | null;
+  rowsRead: number;
+  rowsRejected?: number;
+}
+
+/**
+ * The staging table every cost source fills: the line_items columns a source
+ * provides, plus `source_line` (1-based line in the file, or row number).
+ * Sources write rows here with SQL or an appender, then call commitLineItems.
+ */
+export async function createLineItemStage(store: Store): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE stage_line_items AS
+    SELECT * EXCLUDE (li_id, import_id, period, superseded_by) FROM line_items LIMIT 0`);
+}
+
+export async function dropLineItemStage(store: Store): Promise<void> {
+  await store.run('DROP TABLE IF EXISTS stage_line_items');
+}
+
+/** Finds an earlier import of the same content from the same source. */
+export async function findSameContent(store: Store, source: string, sha256: string): Promise<number | undefined> {
+  const row = await store.one<{ import_id: number }>(
+    `SELECT import_id FROM imports WHERE source = $1 AND content_sha256 = $2 AND status <> 'noop' ORDER BY import_id LIMIT 1`,
+    [source, sha256],
+  );
+  return row?.import_id;
+}
+
+/** Records that `meta` is a re-import of `sameAs`: nothing changes but the log. */
+export async function recordNoop(store: Store, meta: ImportMeta, sameAs: number): Promise<ImportResult> {
+  const note = `same content as import #${sameAs}; nothing changed`;
+  const row = await store.one<{ id: number }>(
+    `INSERT INTO imports (import_id, source, file, content_sha256, format, rows_read, rows_loaded, rows_rejected, status, note, started_at, finished_at)
+     VALUES (nextval('import_id_seq'), $1, $2, $3, $4, 0, 0, 0, 'noop', $5, now()::TIMESTAMP, now()::TIMESTAMP) RETURNING import_id AS id`,
+    [meta.source, meta.file, meta.sha256, meta.format, note],
+  );
+  return { importId: row!.id, status: 'noop', rowsRead: meta.rowsRead, rowsLoaded: 0, rowsRejected: 0, replaced: [], note };
+}
+
+/**
+ * Moves stage_line_items into line_items as one import. Rows of earlier
+ * imports that cover the same (billing account, billing period) are marked
+ * superseded by this one: a newer export of a period replaces the older, and
+ * the import log keeps both. Call inside store.transaction().
+ */
+export async function commitLineItems(store: Store, meta: ImportMeta): Promise<ImportResult> {
+  const id = (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
+  await store.run(
+    `INSERT INTO line_items BY NAME
+     SELECT s.*, $1::BIGINT * 4294967296 + s.source_line AS li_id, $1::INTEGER AS import_id,
+            strftime(s.charge_period_start, '%Y-%m') AS period, NULL::INTEGER AS superseded_by
+     FROM stage_line_items s`,
+    [id],
+  );
+  const coverage = await store.all<{ billing_account_id: string; billing_period_start: string; rows: string }>(
+    `SELECT billing_account_id, strftime(billing_period_start, '%Y-%m-%dT%H:%M:%SZ') AS billing_period_start, count(*)::VARCHAR AS rows
+     FROM stage_line_items GROUP BY ALL ORDER BY ALL`,
+  );
+  const replaced = await store.all<{ import_id: number }>(
+    `UPDATE line_items l SET superseded_by = $1
+     WHERE l.superseded_by IS NULL AND l.import_id <> $1
+       AND EXISTS (SELECT 1 FROM stage_line_items s
+                   WHERE s.billing_account_id = l.billing_account_id AND s.billing_period_start = l.billing_period_start)
+     RETURNING import_id`,
+    [id],
+  );
+  const replacedIds = [...new Set(replaced.map((r) => r.import_id))].sort((a, b) => a - b);
+  // An earlier import none of whose rows is still current is superseded as a whole.
+  await store.run(
+    `UPDATE imports i SET status = 'superseded', superseded_by = $1
+     WHERE i.status = 'active'
+       AND EXISTS (SELECT 1 FROM line_items l WHERE l.import_id = i.import_id)
+       AND NOT EXISTS (SELECT 1 FROM line_items l WHERE l.import_id = i.import_id AND l.superseded_by IS NULL)`,
+    [id],
+  );
+  const loaded = Number((await store.one<{ n: string }>('SELECT count(*) AS n FROM stage_line_items'))!.n);
+  await store.run(
+    `INSERT INTO imports (import_id, source, file, content_sha256, format, rows_read, rows_loaded, rows_rejected, coverage, status, note, started_at, finished_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::JSON, 'active', $10, now()::TIMESTAMP, now()::TIMESTAMP)`,
+    [
+      id, meta.source, meta.file, meta.sha256, meta.format, meta.rowsRead, loaded, meta.rowsRejected ?? 0,
+      JSON.stringify(coverage.map((c) => ({ billing_account_id: c.billing_account_id, billing_period_start: c.billing_period_start, rows: Number(c.rows) }))),
+      replacedIds.length ? `replaces rows of import ${replacedIds.map((r) => `#${r}`).join(', ')}` : null,
+    ],
+  );
+  return { importId: id, status: 'active', rowsRead: meta.rowsRead, rowsLoaded: loaded, rowsRejected: meta.rowsRejected ?? 0, replaced: replacedIds };
+}

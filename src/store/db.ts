@@ -1,0 +1,101 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** A row as DuckDB's JSON view gives it: DECIMALs and BIGINTs arrive as exact strings. */
+export type Row = Record<string, string | number | boolean | null | Row[] | Row>;
+
+export type Params = Record<string, DuckDBValue> | DuckDBValue[];
+
+/**
+ * The store: one DuckDB file with one connection. DuckDB allows one writing
+ * process per file; callers serialise writes (see jobs/ for the queue design).
+ */
+export class Store {
+  private constructor(
+    readonly path: string,
+    readonly instance: DuckDBInstance,
+    readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(path: string, opts: { threads?: number; memoryLimit?: string } = {}): Promise<Store> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const instance = await DuckDBInstance.create(path, {
+      threads: String(opts.threads ?? 2),
+      memory_limit: opts.memoryLimit ?? '1500MB',
+      // Everything Allot needs is linked in; never try to download an extension.
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    const conn = await instance.connect();
+    // Periods are UTC months; every timestamp is read and cut in UTC.
+    await conn.run("SET TimeZone = 'UTC'");
+    const store = new Store(path, instance, conn);
+    await store.migrate();
+    return store;
+  }
+
+  /** Applies migrations/NNN-*.sql above the file's version, each in one transaction. */
+  private async migrate(): Promise<void> {
+    await this.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)');
+    const current = Number((await this.one('SELECT coalesce(max(version), 0) AS v FROM schema_version'))?.v ?? 0);
+    for (const { version, file } of listMigrations()) {
+      if (version <= current) continue;
+      await this.transaction(async () => {
+        await this.conn.run(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'));
+        await this.run('INSERT INTO schema_version VALUES ($1, now()::TIMESTAMP)', [version]);
+      });
+    }
+  }
+
+  async schemaVersion(): Promise<number> {
+    return Number((await this.one('SELECT max(version) AS v FROM schema_version'))?.v ?? 0);
+  }
+
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.conn.run(sql, params as never);
+  }
+
+  /** All rows, DECIMAL/BIGINT as exact strings (never JS numbers for money). */
+  async all<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params as never);
+    return reader.getRowObjectsJson() as unknown as T[];
+  }
+
+  async one<T = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  /** Runs `fn` in a transaction; any error rolls everything back. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn();
+      await this.conn.run('COMMIT');
+      return result;
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+export function listMigrations(): { version: number; file: string }[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((f) => /^\d{3}-.*\.sql$/.test(f))
+    .sort()
+    .map((file) => ({ version: Number(file.slice(0, 3)), file }));
+}
+
+/** Quotes a string literal for the rare SQL that cannot take a parameter (COPY, read_csv paths). */
+export function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
