@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { Context } from './context.ts';
+import { registerIngest } from './ingest.ts';
 
 /** One CLI command module: adds its command to the program. */
 export type Register = (program: Command, run: (fn: (ctx: Context) => Promise<void>) => Promise<void>) => void;
 
 // Every command, in the order `allot --help` lists them. One file each.
-export const commands: Register[] = [];
+export const commands: Register[] = [registerIngest];

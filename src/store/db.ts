@@ -6,7 +6,7 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** A row as DuckDB's JSON view gives it: DECIMALs and BIGINTs arrive as exact strings. */
-export type Row = Record<string, string | number | boolean | null | Row[] | Row>;
+export type Row = Record<string, unknown>;
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 

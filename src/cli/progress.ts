@@ -1,0 +1,36 @@
+import cliProgress from 'cli-progress';
+
+/** Reports progress of long work: a bar on a terminal, plain lines in CI or pipes. */
+export interface Progress {
+  start(label: string, total: number): void;
+  tick(done: number): void;
+  stop(): void;
+}
+
+export function makeProgress(out: (line: string) => void, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (stream.isTTY && !process.env.CI) {
+    const bar = new cliProgress.SingleBar(
+      { format: '{label} [{bar}] {percentage}% | {value}/{total}', hideCursor: true, stream },
+      cliProgress.Presets.shades_classic,
+    );
+    return {
+      start: (label, total) => bar.start(total, 0, { label }),
+      tick: (done) => bar.update(done),
+      stop: () => bar.stop(),
+    };
+  }
+  let label = '';
+  let total = 0;
+  return {
+    start: (l, t) => {
+      label = l;
+      total = t;
+      out(`${label}: started (${total} to do)`);
+    },
+    tick: () => undefined,
+    stop: () => out(`${label}: done (${total})`),
+  };
+}
+
+/** Progress that prints nothing (tests, --json). */
+export const silentProgress: Progress = { start: () => undefined, tick: () => undefined, stop: () => undefined };
