@@ -1,9 +1,21 @@
 import type { Command } from 'commander';
 import type { Context } from './context.ts';
+import { registerAttribute } from './attribute.ts';
+import { registerExplain } from './explain.ts';
+import { registerExport } from './export.ts';
 import { registerIngest } from './ingest.ts';
+import { registerInit } from './init.ts';
+import { registerStatus } from './status.ts';
 
 /** One CLI command module: adds its command to the program. */
 export type Register = (program: Command, run: (fn: (ctx: Context) => Promise<void>) => Promise<void>) => void;
 
 // Every command, in the order `allot --help` lists them. One file each.
-export const commands: Register[] = [registerIngest];
+export const commands: Register[] = [
+  registerInit,
+  registerIngest,
+  registerAttribute,
+  registerExport,
+  registerExplain,
+  registerStatus,
+];

@@ -170,7 +170,8 @@ CREATE TABLE chargeback_rows (
 -- decided it (rule, tag, account, namespace, idle split, shared split).
 CREATE TABLE allocation_lineage (
   run_id        INTEGER NOT NULL,
-  team_id       VARCHAR NOT NULL,
+  target_kind   VARCHAR NOT NULL,   -- team | pool (a pool's inputs, before Step 3) | unallocated
+  team_id       VARCHAR NOT NULL,   -- team id, pool id, or 'unallocated'
   charge_type   VARCHAR NOT NULL,
   service       VARCHAR NOT NULL,
   currency      VARCHAR NOT NULL,
@@ -184,7 +185,25 @@ CREATE TABLE allocation_lineage (
   mem_gib_hours  DECIMAL(38,6),
   weight         DECIMAL(38,12),    -- the share basis used for a split
   amount        DECIMAL(38,12) NOT NULL,
-  line_items    BIGINT NOT NULL
+  line_items    BIGINT NOT NULL,
+  src           VARCHAR NOT NULL    -- which set of line items fed it (counts are summed per distinct src)
+);
+
+-- Per cluster and currency of a run: the inputs of Step 2, for explain and reports.
+CREATE TABLE cluster_stats (
+  run_id             INTEGER NOT NULL,
+  cluster            VARCHAR NOT NULL,
+  currency           VARCHAR NOT NULL,
+  pool_cost          DECIMAL(38,12) NOT NULL,  -- C
+  line_items         BIGINT NOT NULL,
+  cpu_capacity_core_hours  DECIMAL(38,6),      -- K_cpu
+  mem_capacity_gib_hours   DECIMAL(38,6),      -- K_mem
+  cpu_used_core_hours      DECIMAL(38,6),      -- ΣU_cpu (max of request and usage)
+  mem_used_gib_hours       DECIMAL(38,6),      -- ΣU_mem
+  cpu_cost           DECIMAL(38,12),           -- C_cpu
+  mem_cost           DECIMAL(38,12),           -- C_mem
+  idle_cost          DECIMAL(38,12),
+  idle_policy        VARCHAR NOT NULL
 );
 
 -- Per line item: where Step 1 sent it. Kept for the latest run of each period.

@@ -1,0 +1,25 @@
+-- The period's inputs: current (not superseded) line items with the
+-- configured cost measure, and current Kubernetes snapshots.
+
+CREATE OR REPLACE TEMP TABLE items AS
+SELECT
+  li.li_id,
+  li.billing_currency AS currency,
+  CASE r.cost_metric
+    WHEN 'BilledCost' THEN li.billed_cost
+    WHEN 'ListCost'   THEN li.list_cost
+    ELSE li.effective_cost
+  END::DECIMAL(38,12) AS cost,
+  coalesce(nullif(li.service_name, ''), 'Unknown service') AS service,
+  li.sub_account_id, li.service_name, li.service_category, li.region_id,
+  li.charge_category, li.resource_id,
+  li.tags
+FROM line_items li
+JOIN run_params r ON li.period = r.period
+WHERE li.superseded_by IS NULL;
+
+CREATE OR REPLACE TEMP VIEW current_snapshots AS
+SELECT s.*
+FROM k8s_snapshots s
+JOIN run_params r ON s.period = r.period
+WHERE s.superseded_by IS NULL;

@@ -1,0 +1,60 @@
+import { stringify } from 'csv-stringify/sync';
+import type { Store } from '../store/db.ts';
+
+/** The contract's header, in order. */
+export const CHARGEBACK_HEADER = [
+  'period', 'team_id', 'team_name', 'cost_center', 'gl_account', 'mode',
+  'charge_type', 'service', 'currency', 'amount', 'line_items',
+] as const;
+
+export interface ChargebackRow {
+  period: string;
+  team_id: string;
+  team_name: string;
+  cost_center: string;
+  gl_account: string;
+  mode: string;
+  charge_type: string;
+  service: string;
+  currency: string;
+  /** Exactly the currency's decimals, e.g. "-12.30". */
+  amount: string;
+  line_items: string;
+}
+
+/** The rows of a run, sorted as the contract says: team id, charge type, service (then currency). */
+export async function chargebackRows(store: Store, runId: number): Promise<ChargebackRow[]> {
+  const rows = await store.all<ChargebackRow & { decimals: number }>(
+    `SELECT period, team_id, team_name, cost_center, gl_account, mode, charge_type, service, currency,
+            decimals, amount::VARCHAR AS amount, line_items::VARCHAR AS line_items
+     FROM chargeback_rows WHERE run_id = $1
+     ORDER BY team_id, charge_type, service, currency`,
+    [runId],
+  );
+  return rows.map(({ decimals, ...r }) => ({ ...r, amount: fixDecimals(r.amount, decimals) }));
+}
+
+/** "12.300000" with 2 decimals → "12.30"; the stored value already has no more than `decimals`. */
+export function fixDecimals(amount: string, decimals: number): string {
+  const [int, frac = ''] = amount.split('.');
+  if (decimals === 0) return int!;
+  return `${int}.${frac.padEnd(decimals, '0').slice(0, decimals)}`;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A cell a spreadsheet would run as a formula gets a leading `'` (OWASP CSV
+ * injection): text starting with =, +, -, @, tab or CR that is not a number.
+ */
+export function formulaSafe(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) && !NUMBER.test(cell) ? `'${cell}` : cell;
+}
+
+/** RFC 4180, UTF-8, CRLF line ends, header row. */
+export function renderChargebackCsv(rows: ChargebackRow[]): string {
+  return stringify(
+    rows.map((r) => CHARGEBACK_HEADER.map((k) => formulaSafe(r[k]))),
+    { header: true, columns: [...CHARGEBACK_HEADER], record_delimiter: '\r\n' },
+  );
+}
