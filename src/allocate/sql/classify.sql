@@ -49,7 +49,7 @@ team_tag AS (
 SELECT
   i.li_id, i.currency, i.cost, i.service,
   CASE
-    WHEN h.li_id IS NOT NULL THEN h.target_kind
+    WHEN h.li_id IS NOT NULL THEN coalesce(h.target_kind, 'cluster')
     WHEN t.tag IS NOT NULL THEN CASE WHEN tn.team_id IS NOT NULL THEN 'team' ELSE 'unallocated' END
     WHEN a.team_id IS NOT NULL THEN 'team'
     ELSE 'unallocated'

@@ -118,7 +118,7 @@ SELECT {'cluster': rc.cluster, 'currency': rc.currency, 'resource': rc.resource}
        {'idle': true, 'namespace': NULL}, rc.amount, greatest(t.capacity, t.total) - t.total
 FROM resource_costs rc
 JOIN usage_totals t USING (cluster, resource)
-WHERE greatest(t.capacity, t.total) > 0;
+WHERE t.capacity > t.total;
 
 CREATE OR REPLACE TEMP TABLE ns_split AS
 SELECT grp.cluster, grp.currency, grp.resource, part.idle, part.namespace, weight, amount
