@@ -3,14 +3,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../config/load.ts';
+import { ConfigSchema, type Config } from '../config/schema.ts';
 import type { Store } from '../store/db.ts';
 import { AllotError } from '../util/errors.ts';
 import { loadConfigTables } from './config-tables.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
 
-/** The contract's steps, in order; each file reads the tables the previous wrote. */
-const STEPS = ['split', 'inputs', 'classify', 'clusters', 'shared', 'round'] as const;
+/** The contract's Steps 1–3, in order; each file reads the tables the previous wrote. */
+const STEPS = ['split', 'inputs', 'classify', 'clusters', 'shared', 'rows'] as const;
 
 const sqlCache = new Map<string, string>();
 function sql(name: string): string {
@@ -24,8 +25,10 @@ function sql(name: string): string {
 
 export interface CurrencyTotal {
   currency: string;
+  /** The period's line items plus adjustments of closed periods booked here. */
   bill_exact: string;
   bill_rounded: string;
+  adjustments: string;
   allocated_exact: string;
   allocated_rounded: string;
   line_items: string;
@@ -56,15 +59,23 @@ export class ReconciliationError extends AllotError {}
 export async function attribute(store: Store, loaded: LoadedConfig, period: string, clock: () => Date = () => new Date()): Promise<AttributionResult> {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new AllotError(`period must be YYYY-MM, got "${period}"`);
   const startedAt = clock();
-  await loadConfigTables(store, loaded.config, period);
-  for (const step of STEPS) await store.run(sql(step));
+  const closed = await store.one<{ run_id: number }>(`SELECT run_id FROM period_closes WHERE period = $1 AND status = 'closed'`, [period]);
+  if (closed) {
+    throw new AllotError(
+      `period ${period} is closed (run #${closed.run_id}); late data for it is booked as adjustments in the next open period. ` +
+        `To change it anyway: allot reopen --period ${period} --reason "..."`,
+    );
+  }
+  await computeAdjustments(store, period);
+  await runSteps(store, loaded.config, period);
+  await store.run(sql('round'));
 
   const lineItems = Number((await store.one<{ n: string }>('SELECT count(*) AS n FROM items'))!.n);
   if (lineItems === 0) {
     throw new AllotError(`no line items for period ${period}: import billing data first (allot ingest focus FILE)`);
   }
   const totals = await store.all<CurrencyTotal>(
-    `SELECT currency, bill_exact::VARCHAR AS bill_exact, bill_rounded::VARCHAR AS bill_rounded,
+    `SELECT currency, bill_exact::VARCHAR AS bill_exact, bill_rounded::VARCHAR AS bill_rounded, adjustments::VARCHAR AS adjustments,
             allocated_exact::VARCHAR AS allocated_exact, allocated_rounded::VARCHAR AS allocated_rounded,
             line_items::VARCHAR AS line_items, ok
      FROM reconciliation ORDER BY currency`,
@@ -92,7 +103,7 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
         startedAt.toISOString(), clock().toISOString()],
     );
     await store.run(
-      `INSERT INTO allocations SELECT $1, $2, team_id, charge_type, service, currency, amount_exact, line_items FROM rounded_rows`,
+      `INSERT INTO allocations SELECT $1, $2, team_id, charge_type, service, currency, amount_exact, line_items, corrects_period FROM rounded_rows`,
       [id, period],
     );
     await store.run(
@@ -100,7 +111,7 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
        SELECT $1, $2, r.team_id,
               coalesce(t.name, 'Unallocated'), coalesce(t.cost_center, p.unallocated_cost_center),
               coalesce(t.gl_account, p.unallocated_gl_account), coalesce(t.mode, 'showback'),
-              r.charge_type, r.service, r.currency, r.decimals, r.amount_exact, r.amount, r.line_items
+              r.charge_type, r.service, r.currency, r.decimals, r.amount_exact, r.amount, r.line_items, r.corrects_period
        FROM rounded_rows r CROSS JOIN run_params p LEFT JOIN cfg_teams t ON t.team_id = r.team_id`,
       [id, period],
     );
@@ -140,6 +151,39 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
   });
 
   return { runId, period, costMetric: loaded.config.cost_metric, lineItems, totals, ...(await summarise(store, runId)) };
+}
+
+/** Loads a config and runs Steps 1–3 for a period, leaving exact_rows (and the step tables) behind. */
+async function runSteps(store: Store, cfg: Config, period: string): Promise<void> {
+  await loadConfigTables(store, cfg, period);
+  for (const step of STEPS) await store.run(sql(step));
+}
+
+/**
+ * Fills pending_adjustments for `period`: for each closed period before it
+ * whose first open successor is `period`, recompute it from today's data
+ * with the config it was closed with, and book the difference here.
+ */
+async function computeAdjustments(store: Store, period: string): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE pending_adjustments (
+    team_id VARCHAR, service VARCHAR, currency VARCHAR, amount DECIMAL(38,12), line_items BIGINT, corrects_period VARCHAR)`);
+  const closed = await store.all<{ period: string; run_id: number; config_snapshot: string }>(
+    `SELECT c.period, c.run_id, r.config_snapshot::VARCHAR AS config_snapshot
+     FROM period_closes c JOIN allocation_runs r USING (run_id)
+     WHERE c.status = 'closed' AND c.period < $1
+       -- only where no open period with data lies between: that one books it
+       AND NOT EXISTS (
+         SELECT 1 FROM (SELECT DISTINCT period FROM line_items WHERE superseded_by IS NULL) x
+         WHERE x.period > c.period AND x.period < $1
+           AND x.period NOT IN (SELECT period FROM period_closes WHERE status = 'closed'))
+     ORDER BY c.period`,
+    [period],
+  );
+  for (const c of closed) {
+    await runSteps(store, ConfigSchema.parse(JSON.parse(c.config_snapshot)), c.period);
+    await store.run(`CREATE OR REPLACE TEMP TABLE adjustment_params AS SELECT $1::VARCHAR AS period, $2::INTEGER AS closed_run_id`, [c.period, c.run_id]);
+    await store.run(sql('adjustments'));
+  }
 }
 
 /** The per-team table, unallocated reasons and % allocated of a stored run. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from './context.ts';
 import { registerAttribute } from './attribute.ts';
+import { registerClose } from './close.ts';
 import { registerExplain } from './explain.ts';
 import { registerExport } from './export.ts';
 import { registerIngest } from './ingest.ts';
@@ -16,6 +17,7 @@ export const commands: Register[] = [
   registerIngest,
   registerAttribute,
   registerExport,
+  registerClose,
   registerExplain,
   registerStatus,
 ];

@@ -145,7 +145,8 @@ CREATE TABLE allocations (
   service      VARCHAR NOT NULL,
   currency     VARCHAR NOT NULL,
   amount       DECIMAL(38,12) NOT NULL,
-  line_items   BIGINT NOT NULL
+  line_items   BIGINT NOT NULL,
+  corrects_period VARCHAR           -- adjustment rows: the closed period they correct
 );
 
 -- Rounded rows (Step 4): what the chargeback CSV prints.
@@ -163,7 +164,8 @@ CREATE TABLE chargeback_rows (
   decimals     INTEGER NOT NULL,
   amount_exact DECIMAL(38,12) NOT NULL,
   amount       DECIMAL(38,6) NOT NULL,
-  line_items   BIGINT NOT NULL
+  line_items   BIGINT NOT NULL,
+  corrects_period VARCHAR
 );
 
 -- Lineage: every part that makes up an allocation, with the basis that
@@ -215,4 +217,27 @@ CREATE TABLE line_item_owners (
   basis        VARCHAR NOT NULL,
   detail       VARCHAR NOT NULL,
   reason       VARCHAR
+);
+
+-- Finance close: a closed period's run, rows and CSV hash are frozen.
+CREATE TABLE period_closes (
+  period          VARCHAR PRIMARY KEY,
+  run_id          INTEGER NOT NULL,
+  status          VARCHAR NOT NULL,     -- closed | reopened
+  csv_sha256      VARCHAR NOT NULL,
+  rows            BIGINT NOT NULL,
+  control_totals  JSON NOT NULL,        -- [{currency, amount}]
+  closed_at       TIMESTAMP NOT NULL,
+  closed_by       VARCHAR
+);
+
+-- Every close and reopen, with its reason; never updated.
+CREATE TABLE period_close_log (
+  period     VARCHAR NOT NULL,
+  action     VARCHAR NOT NULL,          -- close | reopen
+  run_id     INTEGER,
+  csv_sha256 VARCHAR,
+  reason     VARCHAR,
+  actor      VARCHAR,
+  logged_at  TIMESTAMP NOT NULL
 );

@@ -1,0 +1,32 @@
+import { userInfo } from 'node:os';
+import { closePeriod, reopenPeriod } from '../close/close.ts';
+import { periodOption } from './attribute.ts';
+import type { Register } from './commands.ts';
+
+const actor = () => process.env.ALLOT_ACTOR ?? userInfo().username;
+
+export const registerClose: Register = (program, run) => {
+  program
+    .command('close')
+    .description('freeze a period for finance: its run, rows and CSV hash are recorded and never change')
+    .addOption(periodOption())
+    .action((opts: { period: string }) =>
+      run(async (ctx) => {
+        const c = await closePeriod(await ctx.db(), opts.period, actor());
+        ctx.print(c, () =>
+          ctx.out(`Closed ${c.period} at run #${c.run_id}: ${c.rows} rows, CSV sha256 ${c.csv_sha256}. Late data for it becomes adjustments in the next open period.`),
+        );
+      }),
+    );
+  program
+    .command('reopen')
+    .description('reopen a closed period (logged with its reason)')
+    .addOption(periodOption())
+    .requiredOption('--reason <text>', 'why the closed period must change (kept in the close log)')
+    .action((opts: { period: string; reason: string }) =>
+      run(async (ctx) => {
+        await reopenPeriod(await ctx.db(), opts.period, opts.reason, actor());
+        ctx.out(`Reopened ${opts.period}: ${opts.reason}`);
+      }),
+    );
+};

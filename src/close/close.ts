@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type { Store } from '../store/db.ts';
+import { AllotError } from '../util/errors.ts';
+import { chargebackRows, fixDecimals, renderChargebackCsv } from '../render/chargeback-csv.ts';
+
+/** What finance reconciles an import against: written next to every chargeback CSV. */
+export interface Manifest {
+  period: string;
+  run_id: number;
+  rows: number;
+  control_totals: { currency: string; amount: string }[];
+  sha256: string;
+  closed: boolean;
+  closed_at: string | null;
+}
+
+export interface ChargebackExport {
+  csv: string;
+  manifest: Manifest;
+}
+
+export interface CloseRecord {
+  period: string;
+  run_id: number;
+  status: 'closed' | 'reopened';
+  csv_sha256: string;
+  rows: number;
+  closed_at: string;
+}
+
+export async function closeRecord(store: Store, period: string): Promise<CloseRecord | undefined> {
+  return store.one<CloseRecord>(
+    `SELECT period, run_id, status, csv_sha256, rows::INTEGER AS rows, strftime(closed_at, '%Y-%m-%dT%H:%M:%SZ') AS closed_at
+     FROM period_closes WHERE period = $1`,
+    [period],
+  );
+}
+
+/**
+ * The chargeback CSV of a period: the closed run's for a closed period (and
+ * it must still hash to what was closed), else the latest run's.
+ */
+export async function buildChargebackExport(store: Store, period: string, runId?: number): Promise<ChargebackExport> {
+  const close = await closeRecord(store, period);
+  const isClosed = close?.status === 'closed';
+  if (isClosed && runId !== undefined && runId !== close.run_id) {
+    throw new AllotError(`period ${period} is closed with run #${close.run_id}; run #${runId} cannot be exported for it`);
+  }
+  const run = isClosed ? close.run_id : (runId ?? (await latestRunId(store, period)));
+  const rows = await chargebackRows(store, run);
+  if (rows.length === 0) throw new AllotError(`run #${run} is not a run of period ${period}`);
+  const csv = renderChargebackCsv(rows);
+  const sha256 = createHash('sha256').update(csv).digest('hex');
+  if (isClosed && sha256 !== close.csv_sha256) {
+    // Should never happen: it would mean a closed period's rows were changed.
+    throw new AllotError(`closed period ${period} no longer matches its close (sha256 ${sha256} ≠ ${close.csv_sha256}); refusing to export`);
+  }
+  const control = await store.all<{ currency: string; amount: string }>(
+    `SELECT currency, sum(amount)::VARCHAR AS amount FROM chargeback_rows WHERE run_id = $1 GROUP BY currency ORDER BY currency`,
+    [run],
+  );
+  const decimals = Number((await store.one<{ d: number }>('SELECT max(decimals) AS d FROM chargeback_rows WHERE run_id = $1', [run]))?.d ?? 2);
+  return {
+    csv,
+    manifest: {
+      period,
+      run_id: run,
+      rows: rows.length,
+      control_totals: control.map((c) => ({ currency: c.currency, amount: fixDecimals(c.amount, decimals) })),
+      sha256,
+      closed: isClosed,
+      closed_at: isClosed ? close.closed_at : null,
+    },
+  };
+}
+
+/** Freezes a period at its latest run: later data becomes adjustments in the next open period. */
+export async function closePeriod(store: Store, period: string, actor: string | null = null): Promise<CloseRecord> {
+  const existing = await closeRecord(store, period);
+  if (existing?.status === 'closed') throw new AllotError(`period ${period} is already closed (run #${existing.run_id}, ${existing.closed_at})`);
+  const run = await latestRunId(store, period);
+  const { manifest } = await buildChargebackExport(store, period, run);
+  await store.transaction(async () => {
+    await store.run('DELETE FROM period_closes WHERE period = $1', [period]);
+    await store.run(
+      `INSERT INTO period_closes VALUES ($1, $2, 'closed', $3, $4, $5::JSON, now()::TIMESTAMP, $6)`,
+      [period, run, manifest.sha256, manifest.rows, JSON.stringify(manifest.control_totals), actor],
+    );
+    await store.run(
+      `INSERT INTO period_close_log VALUES ($1, 'close', $2, $3, NULL, $4, now()::TIMESTAMP)`,
+      [period, run, manifest.sha256, actor],
+    );
+  });
+  return (await closeRecord(store, period))!;
+}
+
+/** Reopens a closed period; the reason is logged for audit. */
+export async function reopenPeriod(store: Store, period: string, reason: string, actor: string | null = null): Promise<void> {
+  if (!reason.trim()) throw new AllotError('reopening a closed period needs --reason');
+  const existing = await closeRecord(store, period);
+  if (existing?.status !== 'closed') throw new AllotError(`period ${period} is not closed`);
+  await store.transaction(async () => {
+    await store.run(`UPDATE period_closes SET status = 'reopened' WHERE period = $1`, [period]);
+    await store.run(
+      `INSERT INTO period_close_log VALUES ($1, 'reopen', $2, $3, $4, $5, now()::TIMESTAMP)`,
+      [period, existing.run_id, existing.csv_sha256, reason, actor],
+    );
+  });
+}
+
+export async function latestRunId(store: Store, period: string): Promise<number> {
+  const row = await store.one<{ run_id: number | null }>('SELECT max(run_id) AS run_id FROM allocation_runs WHERE period = $1', [period]);
+  if (!row?.run_id) throw new AllotError(`no allocation run for period ${period}: run "allot attribute --period ${period}" first`);
+  return row.run_id;
+}
+
