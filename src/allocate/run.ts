@@ -138,6 +138,20 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
        LEFT JOIN usage_totals umem ON umem.cluster = p.cluster AND umem.resource = 'mem'`,
       [id],
     );
+    await store.run(
+      `INSERT INTO namespace_stats
+       SELECT $1, u.cluster, u.namespace, p.currency, o.target_kind, coalesce(o.target_id, 'unallocated'),
+              (u.cpu_request / 3600)::DECIMAL(38,6), (u.cpu_usage / 3600)::DECIMAL(38,6),
+              (u.mem_request / 3600 / 1073741824)::DECIMAL(38,6), (u.mem_usage / 3600 / 1073741824)::DECIMAL(38,6),
+              (u.cpu / 3600)::DECIMAL(38,6), (u.mem / 3600 / 1073741824)::DECIMAL(38,6),
+              u.samples_with_usage > 0,
+              coalesce((SELECT sum(amount) FROM ns_split n WHERE n.cluster = u.cluster AND n.currency = p.currency AND n.namespace = u.namespace AND NOT n.idle), 0),
+              coalesce((SELECT sum(amount) FROM idle_split i WHERE i.cluster = u.cluster AND i.currency = p.currency AND i.namespace = u.namespace), 0)
+       FROM ns_usage u
+       JOIN ns_owner o USING (cluster, namespace)
+       JOIN cluster_pools p USING (cluster)`,
+      [id],
+    );
     // Per-line ownership is large; keep it for the latest run of each period only.
     await store.run(
       `DELETE FROM line_item_owners WHERE run_id IN (SELECT run_id FROM allocation_runs WHERE period = $1 AND run_id <> $2)`,

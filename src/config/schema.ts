@@ -68,6 +68,43 @@ export const RuleSchema = z
     'a rule needs exactly one target: team, shared or cluster',
   );
 
+/** A value-model input: a range and where the figure comes from. */
+export const EstimateSchema = z
+  .strictObject({
+    low: z.number().nonnegative(),
+    base: z.number().nonnegative(),
+    high: z.number().nonnegative(),
+    source: z.string().min(1),
+  })
+  .refine((e) => e.low <= e.base && e.base <= e.high, 'needs low <= base <= high');
+
+const estimate = (low: number, base: number, high: number, source: string) => EstimateSchema.default({ low, base, high, source });
+
+// Allot: the platform value model ("what would self-managed have cost?").
+// Defaults are public list prices and survey figures; override them with your own.
+export const ValueModelSchema = z.strictObject({
+  control_plane_fee_per_hour: estimate(0.1, 0.1, 0.1, 'EKS and GKE Standard list price for a cluster control plane, $0.10 per hour'),
+  self_managed_clusters_per_team: estimate(1, 2, 3, 'assumption: a team running its own Kubernetes keeps at least production and staging clusters'),
+  self_managed_utilisation: estimate(0.13, 0.2, 0.3, 'CAST AI Kubernetes Cost Benchmark 2024: average CPU utilisation 13%; Datadog State of Cloud Costs: most containers use under half their request'),
+  cpu_core_hour_price: estimate(0.031611, 0.031611, 0.031611, 'GCP N2 on-demand vCPU list price, us-central1 (used when allot prices gcp has not run)'),
+  memory_gib_hour_price: estimate(0.004237, 0.004237, 0.004237, 'GCP N2 on-demand memory list price per GiB, us-central1'),
+  toil_hours_per_cluster_month: estimate(8, 16, 40, 'assumption: upgrades, patching, on-call and incident time per self-managed cluster'),
+  engineer_hourly_rate: estimate(70, 100, 140, 'assumption: loaded cost of a platform engineer hour'),
+  ci_tooling_per_team_month: estimate(100, 300, 800, 'assumption: CI runners, registries, observability a team would buy alone'),
+  keep_rate_days: z.number().int().positive().default(90),
+});
+
+// Allot: SMTP delivery of team reports. The password is written as ${SMTP_PASSWORD}.
+export const SmtpSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().positive().default(587),
+  secure: z.boolean().default(false),
+  user: z.string().optional(),
+  password: z.string().optional(),
+  from: z.string().min(3),
+  reply_to: z.string().optional(),
+});
+
 export const ConfigSchema = z.strictObject({
   cost_metric: z.enum(['EffectiveCost', 'BilledCost', 'ListCost']).default('EffectiveCost'),
   currency_decimals: z.number().int().min(0).max(6).default(2),
@@ -80,6 +117,8 @@ export const ConfigSchema = z.strictObject({
   shared_pools: z.array(PoolSchema).default([]),
   clusters: z.array(ClusterSchema).default([]),
   rules: z.array(RuleSchema).default([]),
+  value_model: ValueModelSchema.prefault({}),
+  smtp: SmtpSchema.optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -88,6 +127,9 @@ export type Pool = z.infer<typeof PoolSchema>;
 export type Cluster = z.infer<typeof ClusterSchema>;
 export type Rule = z.infer<typeof RuleSchema>;
 export type Match = z.infer<typeof MatchSchema>;
+export type Estimate = z.infer<typeof EstimateSchema>;
+export type ValueModel = z.infer<typeof ValueModelSchema>;
+export type Smtp = z.infer<typeof SmtpSchema>;
 
 /** A reference problem found after the shape is valid: path into the YAML and the message. */
 export interface RefIssue {

@@ -159,6 +159,13 @@ clusters:
     const stats = await store.one(`SELECT cpu_cost::VARCHAR AS c, mem_cost::VARCHAR AS m, idle_cost::DECIMAL(38,2)::VARCHAR AS i,
       cpu_used_core_hours::VARCHAR AS u FROM cluster_stats WHERE run_id = $1`, [r.runId]);
     expect(stats).toEqual({ c: '500.000000000000', m: '500.000000000000', i: '375.00', u: '3.000000' });
+    const ns = await store.all(`SELECT namespace, owner_id, cpu_request_core_hours AS cr, cpu_usage_core_hours AS cu,
+      mem_request_gib_hours AS mr, mem_usage_gib_hours AS mu, cpu_charged_core_hours AS cc, has_usage_data AS h,
+      cost::DECIMAL(38,2)::VARCHAR AS cost, idle_cost::DECIMAL(38,2)::VARCHAR AS idle FROM namespace_stats WHERE run_id = $1 ORDER BY 1`, [r.runId]);
+    expect(ns).toEqual([
+      { namespace: 'alpha-ns', owner_id: 'alpha', cr: '1.000000', cu: '0.500000', mr: '4.000000', mu: '6.000000', cc: '1.000000', h: true, cost: '312.50', idle: '229.17' },
+      { namespace: 'bravo-ns', owner_id: 'bravo', cr: '1.000000', cu: '2.000000', mr: '2.000000', mu: '0.000000', cc: '2.000000', h: true, cost: '312.50', idle: '145.83' },
+    ]);
   });
 
   it('idle "platform" goes to the system pool and is then shared', async () => {

@@ -27,7 +27,14 @@ GROUP BY ALL;
 CREATE OR REPLACE TEMP TABLE ns_usage AS
 SELECT p.cluster, p.namespace,
        sum(greatest(p.cpu_request_cores, coalesce(p.cpu_usage_cores, 0)) * s.window_seconds)::DECIMAL(38,12) AS cpu,
-       sum(greatest(p.memory_request_bytes, coalesce(p.memory_usage_bytes, 0))::HUGEINT * s.window_seconds)::DECIMAL(38,12) AS mem
+       sum(greatest(p.memory_request_bytes, coalesce(p.memory_usage_bytes, 0))::HUGEINT * s.window_seconds)::DECIMAL(38,12) AS mem,
+       -- For efficiency (usage ÷ request) in reports; not used by the split.
+       sum(p.cpu_request_cores * s.window_seconds)::DECIMAL(38,12) AS cpu_request,
+       sum(coalesce(p.cpu_usage_cores, 0) * s.window_seconds)::DECIMAL(38,12) AS cpu_usage,
+       sum(p.memory_request_bytes::HUGEINT * s.window_seconds)::DECIMAL(38,12) AS mem_request,
+       sum(coalesce(p.memory_usage_bytes, 0)::HUGEINT * s.window_seconds)::DECIMAL(38,12) AS mem_usage,
+       count(*) FILTER (WHERE p.cpu_usage_cores IS NOT NULL OR p.memory_usage_bytes IS NOT NULL) AS samples_with_usage,
+       count(*) AS samples
 FROM k8s_pods p
 JOIN current_snapshots s USING (import_id, cluster, ts)
 GROUP BY ALL;

@@ -208,6 +208,25 @@ CREATE TABLE cluster_stats (
   idle_policy        VARCHAR NOT NULL
 );
 
+-- Per namespace of a run: usage against requests, cost and idle (reports, explain).
+CREATE TABLE namespace_stats (
+  run_id                  INTEGER NOT NULL,
+  cluster                 VARCHAR NOT NULL,
+  namespace               VARCHAR NOT NULL,
+  currency                VARCHAR NOT NULL,
+  owner_kind              VARCHAR NOT NULL,   -- team | pool | unallocated
+  owner_id                VARCHAR NOT NULL,
+  cpu_request_core_hours  DECIMAL(38,6) NOT NULL,
+  cpu_usage_core_hours    DECIMAL(38,6) NOT NULL,
+  mem_request_gib_hours   DECIMAL(38,6) NOT NULL,
+  mem_usage_gib_hours     DECIMAL(38,6) NOT NULL,
+  cpu_charged_core_hours  DECIMAL(38,6) NOT NULL,   -- Σ max(request, usage)
+  mem_charged_gib_hours   DECIMAL(38,6) NOT NULL,
+  has_usage_data          BOOLEAN NOT NULL,
+  cost                    DECIMAL(38,12) NOT NULL,  -- namespace cost (charge type kubernetes)
+  idle_cost               DECIMAL(38,12) NOT NULL   -- idle it carries
+);
+
 -- Per line item: where Step 1 sent it. Kept for the latest run of each period.
 CREATE TABLE line_item_owners (
   run_id       INTEGER NOT NULL,
