@@ -6,6 +6,7 @@ import { registerExplain } from './explain.ts';
 import { registerExport } from './export.ts';
 import { registerIngest } from './ingest.ts';
 import { registerInit } from './init.ts';
+import { registerReport } from './report.ts';
 import { registerStatus } from './status.ts';
 
 /** One CLI command module: adds its command to the program. */
@@ -18,6 +19,7 @@ export const commands: Register[] = [
   registerAttribute,
   registerExport,
   registerClose,
+  registerReport,
   registerExplain,
   registerStatus,
 ];
