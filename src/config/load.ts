@@ -36,7 +36,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
   const parsed = ConfigSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    // A typo yields "unknown key" and "missing key"; the unknown key is the one to show.
+    const issues = parsed.error.issues;
+    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
     const { path, why } = describeIssue(issue);
     throw new ConfigError(file, lineAt(doc, path, lineOf), formatPath(path), why);
   }
