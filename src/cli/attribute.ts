@@ -13,7 +13,8 @@ export const registerAttribute: Register = (program, run) => {
     .addOption(periodOption())
     .action((opts: { period: string }) =>
       run(async (ctx) => {
-        const result = await attribute(await ctx.db(), ctx.config(), opts.period);
+        const config = ctx.config(); // validate before the store is opened or created
+        const result = await attribute(await ctx.db(), config, opts.period);
         ctx.print(result, () => printAttribution(ctx, result));
       }),
     );
