@@ -1,0 +1,42 @@
+import { ingestSnapshotFile, type SnapshotImportResult } from '../ingest/k8s/index.ts';
+import type { RegisterSource } from './ingest.ts';
+import { makeProgress, silentProgress } from './progress.ts';
+
+/** `allot ingest k8s --snapshots FILE...` */
+export const registerIngestK8s: RegisterSource = (ingest, run) => {
+  ingest
+    .command('k8s')
+    .description('import Kubernetes usage snapshots (JSONL, one snapshot per line; gzipped too)')
+    .requiredOption('--snapshots <file...>', 'snapshot files, each imported all or nothing')
+    .action((opts: { snapshots: string[] }) =>
+      run(async (ctx) => {
+        const store = await ctx.db();
+        const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
+        const results: SnapshotImportResult[] = [];
+        for (const file of opts.snapshots) {
+          // One import per file: print each as it is committed, so a later bad file does not hide it.
+          const r = await ingestSnapshotFile(store, file, { progress });
+          results.push(r);
+          if (!ctx.opts.json) for (const line of describeK8sImport(r)) ctx.out(line);
+        }
+        if (ctx.opts.json) ctx.print(results, () => undefined);
+      }),
+    );
+};
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** Human lines for one file's import. */
+export function describeK8sImport(r: SnapshotImportResult): string[] {
+  if (r.status === 'noop') return [`${r.file}: already imported (${r.note ?? 'nothing changed'})`];
+  const lines = [
+    `${r.file}: import #${r.importId}: ${n(r.snapshots)} snapshot${r.snapshots === 1 ? '' : 's'}, ` +
+      `${r.clusters.length} cluster${r.clusters.length === 1 ? '' : 's'} (${r.clusters.join(', ')}), ${r.from} .. ${r.to}, ` +
+      `${n(r.pods)} pod rows, ${n(r.replacedSnapshots)} snapshot${r.replacedSnapshots === 1 ? '' : 's'} replaced`,
+  ];
+  for (const c of r.coverage) {
+    lines.push(`  ${c.cluster}: ${n(c.snapshots)} snapshot${c.snapshots === 1 ? '' : 's'} ${c.from} .. ${c.to}, ${n(c.pods)} pod rows`);
+  }
+  if (r.note) lines.push(`  note: ${r.note}`);
+  return lines;
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import type { Progress } from '../../cli/progress.ts';
+import type { Store } from '../../store/db.ts';
+import { InputError } from '../../util/errors.ts';
+import { importSnapshotItems, type SnapshotImportResult, type SnapshotItem } from './commit.ts';
+
+export interface IngestSnapshotOptions {
+  /** Reports bytes read for files of at least `progressMinBytes`. */
+  progress?: Progress;
+  /** Default 4 MB: smaller files finish before a bar would show. */
+  progressMinBytes?: number;
+}
+
+const READ_CHUNK = 1 << 20;
+
+/**
+ * `allot ingest k8s --snapshots FILE...`: each file (JSONL, or gzipped JSONL
+ * recognised by its magic bytes) is one import, all or nothing, committed
+ * before the next file is read. A file whose content was imported before is a
+ * no-op. A bad line throws InputError `FILE:LINE: field …: why`; files before
+ * it stay imported.
+ */
+export async function ingestSnapshotFiles(store: Store, files: string[], opts: IngestSnapshotOptions = {}): Promise<SnapshotImportResult[]> {
+  const results: SnapshotImportResult[] = [];
+  for (const file of files) results.push(await ingestSnapshotFile(store, file, opts));
+  return results;
+}
+
+export async function ingestSnapshotFile(store: Store, file: string, opts: IngestSnapshotOptions = {}): Promise<SnapshotImportResult> {
+  let size: number;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
+    size = st.size;
+  } catch (e) {
+    throw new InputError(file, undefined, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const { sha256, gzip } = await hashFile(file);
+  const progress = opts.progress && size >= (opts.progressMinBytes ?? 4 * 1024 * 1024) ? opts.progress : undefined;
+  return importSnapshotItems(
+    store,
+    { source: 'k8s', file, format: gzip ? 'jsonl.gz' : 'jsonl', sha256 },
+    readSnapshotLines(file, gzip, size, progress),
+  );
+}
+
+/** SHA-256 of the file's bytes (compressed, as stored) and whether it is gzip. */
+async function hashFile(file: string): Promise<{ sha256: string; gzip: boolean }> {
+  const hash = createHash('sha256');
+  let head: Buffer | undefined;
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>) {
+    head ??= chunk;
+    hash.update(chunk);
+  }
+  return { sha256: hash.digest('hex'), gzip: !!head && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b };
+}
+
+/** The file's non-blank lines, parsed; streamed, never the whole file in memory. */
+async function* readSnapshotLines(file: string, gzip: boolean, size: number, progress?: Progress): AsyncGenerator<SnapshotItem> {
+  const raw = createReadStream(file, { highWaterMark: READ_CHUNK });
+  let input: Readable = raw;
+  if (gzip) {
+    const gunzip = createGunzip();
+    raw.on('error', (e) => gunzip.destroy(e));
+    input = raw.pipe(gunzip);
+  }
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  progress?.start(`ingest k8s ${basename(file)}`, size);
+  let line = 0;
+  try {
+    for await (let text of rl) {
+      line++;
+      if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      progress?.tick(raw.bytesRead);
+      if (text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        yield { line, syntaxError: (e as Error).message };
+        continue;
+      }
+      yield { line, value };
+    }
+  } catch (e) {
+    throw new InputError(file, line + 1, undefined, `cannot read: ${(e as Error).message}`);
+  } finally {
+    rl.close();
+    raw.destroy();
+    progress?.stop();
+  }
+}
