@@ -1,0 +1,280 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { attribute } from '../../src/allocate/run.ts';
+import { buildValueReport, renderValueHtml, renderValueMarkdown, type TeamValue, type ValueReport } from '../../src/render/value/index.ts';
+import { compareDecimal } from '../../src/render/value/format.ts';
+import type { Store } from '../../src/store/db.ts';
+import { addItems, addSnapshot, config, tempStore } from '../allocate/fixture.ts';
+
+// Every expected figure below is worked out by hand; the comments show the
+// arithmetic. October 2026 has 31 days: 744 hours.
+
+const P = '2026-10';
+const EARLIER = '2026-07'; // keep_rate_days 90 → 3 months back
+
+const yaml = (utilisation = '{ low: 0.2, base: 0.25, high: 0.5, source: "test: utilisation survey" }') => `
+namespace_team_labels: [team]
+teams:
+  - { id: alpha, name: Alpha, cost_center: CC-A, gl_account: "6100" }
+  - { id: bravo, name: Bravo, cost_center: CC-B, gl_account: "6200" }
+  - { id: charlie, name: "<script>alert(1)</script>", cost_center: CC-C, gl_account: "6300" }
+  - { id: delta, name: '=HYPERLINK("x")', cost_center: CC-D, gl_account: "6400" }
+shared_pools: [{ id: platform, name: Platform }]
+clusters:
+  - id: prod
+    match: { tags: { cluster: prod } }
+    system_namespaces: [kube-system]
+    system_pool: platform
+    prices: { cpu_core_hour: 4, memory_gib_hour: 1 }
+rules:
+  - { match: { charge_category: Tax }, shared: platform }
+value_model:
+  self_managed_utilisation: ${utilisation}
+  cpu_core_hour_price: { low: 0.5, base: 1, high: 2, source: "test: cpu price" }
+  memory_gib_hour_price: { low: 0.1, base: 0.1, high: 0.1, source: "test: memory price" }
+  control_plane_fee_per_hour: { low: 0.1, base: 0.1, high: 0.1, source: "test: control-plane fee" }
+  self_managed_clusters_per_team: { low: 1, base: 2, high: 3, source: "test: clusters" }
+  toil_hours_per_cluster_month: { low: 1, base: 2, high: 4, source: "test: toil" }
+  engineer_hourly_rate: { low: 50, base: 100, high: 150, source: "test: rate" }
+  ci_tooling_per_team_month: { low: 10, base: 20, high: 40, source: "test: ci" }
+`;
+
+let store: Store;
+beforeEach(async () => {
+  store = await tempStore();
+});
+afterEach(() => store.close());
+
+/**
+ * July: alpha and delta run on prod. October: alpha and bravo do (delta has
+ * stopped), charlie has only direct cost, and some cost is unallocated.
+ */
+async function seed(cfgYaml = yaml()): Promise<void> {
+  const cfg = config(cfgYaml);
+  // July: 100.00 of cluster cost; both namespaces request half the node each, no idle.
+  await addItems(store, EARLIER, [{ cost: '100.00', tags: { cluster: 'prod' } }]);
+  await addSnapshot(store, {
+    cluster: 'prod', ts: `${EARLIER}-02 00:00:00`, nodes: [{ cpu: 4, memGiB: 16 }],
+    pods: [{ ns: 'alpha-ns', cpuReq: 2, memReqGiB: 8 }, { ns: 'delta-ns', cpuReq: 2, memReqGiB: 8 }],
+    namespaces: { 'alpha-ns': { team: 'alpha' }, 'delta-ns': { team: 'delta' } },
+  });
+  await attribute(store, cfg, EARLIER);
+
+  await addItems(store, P, [
+    { cost: '1000.00', tags: { cluster: 'prod' } },
+    { cost: '75.00', category: 'Tax' },
+    { cost: '125.00', tags: { team: 'charlie' } },
+    { cost: '50.00', account: '999' }, // no owner
+    { cost: '10.00', currency: 'EUR', account: '999' }, // a second, smaller currency
+  ]);
+  // One node, 4 cores and 16 GiB, for 10 hours; per hour:
+  //   alpha-ns  cpu max(1, 0.5) = 1, mem max(4, 6) = 6   → 10 core-h, 60 GiB-h
+  //   bravo-ns  cpu max(1, 2)   = 2, mem 2               → 20 core-h, 20 GiB-h
+  //   kube-system cpu 1, mem 0 (system pool "platform")
+  await addSnapshot(store, {
+    cluster: 'prod', ts: `${P}-02 00:00:00`, hours: 10, nodes: [{ cpu: 4, memGiB: 16 }],
+    pods: [
+      { ns: 'alpha-ns', cpuReq: 1, cpuUse: 0.5, memReqGiB: 4, memUseGiB: 6 },
+      { ns: 'bravo-ns', cpuReq: 1, cpuUse: 2, memReqGiB: 2 },
+      { ns: 'kube-system', cpuReq: 1, memReqGiB: 0 },
+    ],
+    namespaces: { 'alpha-ns': { team: 'alpha' }, 'bravo-ns': { team: 'bravo' } },
+  });
+  await attribute(store, cfg, P);
+}
+
+const team = (r: ValueReport, id: string): TeamValue => r.teams.find((t) => t.team_id === id)!;
+
+describe('buildValueReport', () => {
+  it('computes every figure exactly from the latest run and the value model', async () => {
+    await seed();
+    const r = await buildValueReport(store, config(yaml()).config, P);
+    expect(r.currency).toBe('USD');
+    expect(r.excluded_currencies).toEqual(['EUR']);
+    expect(r.hours_in_period).toBe(744);
+    expect(r.price_source).toBe('config');
+
+    // Cluster split (w = 40·4 / (40·4 + 160·1) = 1/2, so C_cpu = C_mem = 500):
+    //   alpha kubernetes 500·1/4 + 500·6/16 = 312.50; bravo 500·2/4 + 500·2/16 = 312.50; kube-system 125.00 → platform
+    //   idle: cpu 0 (4 of 4 used), mem 500·(1 − 8/16) = 250 by U_mem: alpha 6/8 → 187.50, bravo 2/8 → 62.50
+    // Platform pool 125 + 75 (Tax) = 200, by direct + kubernetes + idle: alpha 500, bravo 375, charlie 125 of 1000
+    //   → alpha 100.00, bravo 75.00, charlie 25.00
+    const alpha = team(r, 'alpha');
+    expect(alpha).toMatchObject({
+      team_name: 'Alpha', currency: 'USD', uses_kubernetes: true,
+      kubernetes_cost: '312.50', idle_cost: '187.50', shared_cost: '100.00',
+      platform_cost: '600.00', // 312.50 + 187.50 + 100.00
+      cpu_core_hours: '10.00', mem_gib_hours: '60.00',
+    });
+    // low: utilisation 0.5 (the high end), cheapest everything else; high: utilisation 0.2, dearest
+    //   compute low  = 10/0.5·0.5 + 60/0.5·0.1 = 10 + 12 = 22.00
+    //           base = 10/0.25·1  + 60/0.25·0.1 = 40 + 24 = 64.00
+    //           high = 10/0.2·2   + 60/0.2·0.1  = 100 + 30 = 130.00
+    //   control plane 0.1·744·{1,2,3} = 74.40, 148.80, 223.20
+    //   toil {1·1·50, 2·2·100, 4·3·150} = 50.00, 400.00, 1800.00; CI 10, 20, 40
+    expect(alpha.breakdown).toEqual({
+      compute: { low: '22.00', base: '64.00', high: '130.00' },
+      control_plane: { low: '74.40', base: '148.80', high: '223.20' },
+      toil: { low: '50.00', base: '400.00', high: '1800.00' },
+      ci_tooling: { low: '10.00', base: '20.00', high: '40.00' },
+    });
+    // 22 + 74.40 + 50 + 10 = 156.40; 64 + 148.80 + 400 + 20 = 632.80; 130 + 223.20 + 1800 + 40 = 2193.20
+    expect(alpha.self_managed).toEqual({ low: '156.40', base: '632.80', high: '2193.20' });
+    // − 600.00: negative on the low estimate, and the report says so
+    expect(alpha.value).toEqual({ low: '-443.60', base: '32.80', high: '1593.20' });
+    expect(alpha.note).toBe('On the low estimate, running it alone would have cost $444 less than the platform charged.');
+
+    const bravo = team(r, 'bravo');
+    expect(bravo).toMatchObject({ platform_cost: '450.00', cpu_core_hours: '20.00', mem_gib_hours: '20.00', uses_kubernetes: true }); // 312.50 + 62.50 + 75
+    // compute: 20/0.5·0.5 + 20/0.5·0.1 = 20 + 4 = 24; 80 + 8 = 88; 100·2 + 100·0.1 = 210
+    expect(bravo.breakdown.compute).toEqual({ low: '24.00', base: '88.00', high: '210.00' });
+    // 24 + 74.40 + 50 + 10 = 158.40; 88 + 148.80 + 400 + 20 = 656.80; 210 + 223.20 + 1800 + 40 = 2273.20
+    expect(bravo.self_managed).toEqual({ low: '158.40', base: '656.80', high: '2273.20' });
+    expect(bravo.value).toEqual({ low: '-291.60', base: '206.80', high: '1823.20' });
+
+    // charlie has only direct cost (and a shared share): not on Kubernetes, value 0, shared shown but not counted
+    const charlie = team(r, 'charlie');
+    const zero = { low: '0.00', base: '0.00', high: '0.00' };
+    expect(charlie).toMatchObject({ uses_kubernetes: false, platform_cost: '0.00', shared_cost: '25.00', self_managed: zero, value: zero });
+    expect(charlie.breakdown).toEqual({ compute: zero, control_plane: zero, toil: zero, ci_tooling: zero });
+    expect(charlie.note).toBe('Not on the platform’s Kubernetes in 2026-10: no value is counted.');
+    expect(team(r, 'delta')).toMatchObject({ uses_kubernetes: false, platform_cost: '0.00', value: zero });
+
+    // On the platform first, by base value: bravo (206.80) before alpha (32.80); then charlie, delta.
+    expect(r.teams.map((t) => t.team_id)).toEqual(['bravo', 'alpha', 'charlie', 'delta']);
+
+    // Organisation = Σ teams: 600 + 450; 156.40 + 158.40; 632.80 + 656.80; 2193.20 + 2273.20
+    expect(r.organisation).toEqual({
+      platform_cost: '1050.00',
+      self_managed: { low: '314.80', base: '1289.60', high: '4466.40' },
+      value: { low: '-735.20', base: '239.60', high: '3416.40' },
+    });
+    for (const x of [...r.teams.map((t) => t.self_managed), ...r.teams.map((t) => t.value), r.organisation.self_managed, r.organisation.value]) {
+      expect(compareDecimal(x.low, x.base)).toBeLessThanOrEqual(0);
+      expect(compareDecimal(x.base, x.high)).toBeLessThanOrEqual(0);
+    }
+
+    // Adoption: 2 of 4 teams on Kubernetes; in July alpha and delta were, now only alpha is.
+    // Allocated: |1000| + |75| + |125| + |50| = 1250 USD, of which 50 unallocated → 1200/1250 = 96.00%
+    expect(r.adoption).toEqual({
+      teams_total: 4, teams_on_kubernetes: 2, market_share_pct: '50.00',
+      teams_active_90d_ago: 2, teams_still_active: 1, keep_rate_pct: '50.00',
+      allocated_pct: '96.00', keep_rate_period: EARLIER, keep_rate_run_id: 1,
+    });
+    expect(r.run_id).toBe(2);
+
+    expect(r.headline).toBe(
+      'Teams consumed $1,050 of Kubernetes compute they did not have to provision or manage; self-managed, it would have cost $1,290 (range $315–$4,466).',
+    );
+    expect(r.summary).toBe('That is $240 of value on the base estimate (range -$735 to $3,416); on the low estimate self-managed would have been cheaper.');
+    expect(r.inputs.find((i) => i.name === 'CPU price')).toEqual({
+      name: 'CPU price', low: '0.5', base: '1', high: '2', unit: 'USD per core-hour', source: 'test: cpu price (config value_model.cpu_core_hour_price)',
+    });
+    expect(r.inputs.find((i) => i.name === 'Self-managed utilisation')).toMatchObject({ low: '0.2', base: '0.25', high: '0.5' });
+    expect(r.method.some((m) => m.includes('charges in EUR are left out'))).toBe(true);
+  });
+
+  it('uses the latest run of the period', async () => {
+    await seed();
+    await attribute(store, config(yaml()), P); // run 3, same figures
+    const r = await buildValueReport(store, config(yaml()).config, P);
+    expect(r.run_id).toBe(3);
+    expect(r.organisation.platform_cost).toBe('1050.00');
+    // list_prices is optional: a store without the table prices from the config
+    await store.run('DROP TABLE IF EXISTS list_prices');
+    const r2 = await buildValueReport(store, config(yaml()).config, P);
+    expect(r2.price_source).toBe('config');
+    expect(r2.organisation).toEqual(r.organisation);
+    expect(r2.method.some((m) => m.includes('allot prices gcp” has not run'))).toBe(true);
+  });
+
+  it('prefers GCP list prices over the config: the cheapest general-purpose on-demand family, latest effective price', async () => {
+    await seed();
+    // list_prices comes from migration 002 (src/store/migrations/002-list-prices.sql); rows as `allot prices gcp` writes them.
+    const rows: [string, string, string, string, string, string, string, string, string][] = [
+      // provider, sku, description, region, family, resource, price, currency, effective
+      ['gcp', 'E2-C', 'E2 Instance Core running in Americas', 'us-central1', 'E2', 'cpu', '0.02', 'USD', '2026-09-01'],
+      ['gcp', 'E2-R', 'E2 Instance Ram running in Americas', 'us-central1', 'E2', 'memory', '0.003', 'USD', '2026-09-01'],
+      ['gcp', 'E2-C-old', 'E2 Instance Core running in Americas', 'us-central1', 'E2', 'cpu', '0.01', 'USD', '2026-01-01'], // superseded
+      ['gcp', 'E2-C-next', 'E2 Instance Core running in Americas', 'us-central1', 'E2', 'cpu', '0.001', 'USD', '2027-01-01'], // not yet in force
+      ['gcp', 'E2-S', 'Spot Preemptible E2 Instance Core running in Americas', 'us-central1', 'E2', 'cpu', '0.005', 'USD', '2026-09-01'],
+      ['gcp', 'N2-C', 'N2 Instance Core running in Americas', 'us-central1', 'N2', 'cpu', '0.03', 'USD', '2026-09-01'],
+      ['gcp', 'N2-R', 'N2 Instance Ram running in Americas', 'us-central1', 'N2', 'memory', '0.004', 'USD', '2026-09-01'],
+      ['gcp', 'M1-C', 'Memory-optimized Instance Core', 'us-central1', 'M1', 'cpu', '0.0001', 'USD', '2026-09-01'], // not general purpose
+      ['gcp', 'M1-R', 'Memory-optimized Instance Ram', 'us-central1', 'M1', 'memory', '0.0001', 'USD', '2026-09-01'],
+      ['gcp', 'E2-C-EUR', 'E2 Instance Core running in EMEA', 'europe-west1', 'E2', 'cpu', '0.0001', 'EUR', '2026-09-01'], // other currency
+      ['gcp', 'E2-R-EUR', 'E2 Instance Ram running in EMEA', 'europe-west1', 'E2', 'memory', '0.0001', 'EUR', '2026-09-01'],
+      ['aws', 'X', 'm5 vCPU', 'us-east-1', 'E2', 'cpu', '0.0001', 'USD', '2026-09-01'], // other provider
+    ];
+    for (const [provider, sku, description, region, family, resource, price, currency, effective] of rows) {
+      await store.run(
+        `INSERT INTO list_prices (provider, service, sku_id, description, region, machine_family, resource, unit, price, currency, effective_time, fetched_at)
+         VALUES ($1, 'Compute Engine', $2, $3, $4, $5, $6, $7, $8::DECIMAL(38,12), $9, $10::TIMESTAMP, '2026-10-02 06:00:00'::TIMESTAMP)`,
+        [provider, sku, description, region, family.toLowerCase(), resource, resource === 'cpu' ? 'core-hour' : 'gib-hour', price, currency, effective],
+      );
+    }
+    // Utilisation 0.3 everywhere, so capacity does not divide evenly (rounded to 6 decimals, half up).
+    const r = await buildValueReport(store, config(yaml('{ low: 0.3, base: 0.3, high: 0.3, source: "test" }')).config, P);
+    expect(r.price_source).toBe('list_prices');
+    const cpu = r.inputs.find((i) => i.name === 'CPU price')!;
+    expect(cpu).toMatchObject({ low: '0.02', base: '0.02', high: '0.02' });
+    expect(cpu.source).toBe('GCP on-demand list price “E2 Instance Core running in Americas” (SKU E2-C, us-central1, per core-hour), effective 2026-09-01, fetched 2026-10-02');
+    expect(r.inputs.find((i) => i.name === 'Memory price')).toMatchObject({ base: '0.003' });
+    // alpha: 10/0.3 = 33.333333 core-h × 0.02 = 0.66666666; 60/0.3 = 200 GiB-h × 0.003 = 0.6 → 1.26666666 → 1.27
+    expect(team(r, 'alpha').breakdown.compute).toEqual({ low: '1.27', base: '1.27', high: '1.27' });
+    // bravo: 20/0.3 = 66.666667 × 0.02 = 1.33333334; 66.666667 × 0.003 = 0.200000001 → 1.533333341 → 1.53
+    expect(team(r, 'bravo').breakdown.compute).toEqual({ low: '1.53', base: '1.53', high: '1.53' });
+    expect(r.method.some((m) => m.includes('Compute is priced at e2 in us-central1'))).toBe(true);
+  });
+
+  it('keep rate is n/a without a run three months back; a period without a run is an error', async () => {
+    const cfg = config(yaml());
+    await addItems(store, P, [{ cost: '10.00', tags: { team: 'alpha' } }]);
+    await attribute(store, cfg, P);
+    const r = await buildValueReport(store, cfg.config, P);
+    expect(r.adoption).toMatchObject({ teams_on_kubernetes: 0, market_share_pct: '0.00', teams_active_90d_ago: 0, keep_rate_pct: 'n/a', keep_rate_run_id: null });
+    expect(r.headline).toBe('No team used the platform’s Kubernetes in 2026-10.');
+    await expect(buildValueReport(store, cfg.config, '2026-11')).rejects.toThrow(/no allocation run for period 2026-11/);
+    await expect(buildValueReport(store, cfg.config, '2026-13')).rejects.toThrow(/period must be YYYY-MM/);
+    const zeroUtil = config(yaml('{ low: 0, base: 0.2, high: 0.3, source: "test" }')).config;
+    await expect(buildValueReport(store, zeroUtil, P)).rejects.toThrow(/self_managed_utilisation.low must be above 0/);
+  });
+});
+
+describe('renderers', () => {
+  it('Markdown and HTML carry the headline, the sources and escape hostile team names', async () => {
+    await seed();
+    const r = await buildValueReport(store, config(yaml()).config, P);
+    const md = renderValueMarkdown(r);
+    const html = renderValueHtml(r);
+    for (const out of [md, html]) {
+      expect(out).toContain(r.headline);
+      expect(out).toContain('Method and sources');
+      expect(out).toContain('test: utilisation survey (config value_model.self_managed_utilisation)');
+      expect(out).toContain('test: cpu price');
+      expect(out).not.toContain('<script>');
+      expect(out).not.toContain('=HYPERLINK("x")');
+      expect(out).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(out).toContain('&#x3D;HYPERLINK(&quot;x&quot;)');
+    }
+    // a table per team and the organisation line
+    expect(md).toContain('| **Organisation** | 1,050.00 | 1,289.60 | 314.80 to 4,466.40 | **239.60** | -735.20 to 3,416.40 |');
+    expect(md).toContain('### Alpha (alpha)');
+    expect(md).toContain('| **Value** | -443.60 | 32.80 | 1,593.20 |');
+    expect(md).toContain('| Teams on the platform’s Kubernetes | 2 of 4 (50.00%) |');
+    expect(html).not.toMatch(/<script|<link|src=|https?:\/\//i);
+    expect(Buffer.byteLength(html)).toBeLessThan(100_000);
+  });
+
+  it('HTML stays under 100 KB for a large organisation', async () => {
+    await seed();
+    const r = await buildValueReport(store, config(yaml()).config, P);
+    const t = team(r, 'alpha');
+    const big: ValueReport = {
+      ...r,
+      teams: Array.from({ length: 400 }, (_, i) => ({ ...t, team_id: `team-${i}`, team_name: `Team number ${i} with a long name`, note: i % 2 ? t.note : '' })),
+    };
+    const html = renderValueHtml(big);
+    expect(Buffer.byteLength(html)).toBeLessThan(100_000);
+    expect(html).toContain('And 250 more teams');
+  });
+});
