@@ -6,6 +6,7 @@ import { registerExplain } from './explain.ts';
 import { registerExport } from './export.ts';
 import { registerIngest } from './ingest.ts';
 import { registerInit } from './init.ts';
+import { registerPrices } from './prices.ts';
 import { registerReport } from './report.ts';
 import { registerStatus } from './status.ts';
 
@@ -16,6 +17,7 @@ export type Register = (program: Command, run: (fn: (ctx: Context) => Promise<vo
 export const commands: Register[] = [
   registerInit,
   registerIngest,
+  registerPrices,
   registerAttribute,
   registerExport,
   registerClose,

@@ -104,3 +104,40 @@ export async function commitLineItems(store: Store, meta: ImportMeta): Promise<I
   );
   return { importId: id, status: 'active', rowsRead: meta.rowsRead, rowsLoaded: loaded, rowsRejected: meta.rowsRejected ?? 0, replaced: replacedIds };
 }
+
+/**
+ * commitLineItems marks rows of earlier imports of the same (billing account,
+ * billing period) as superseded. Files given in one command are parts of one
+ * export (big months come as several files): undo that between them. `fresh`
+ * are the imports this command wrote, `parts` those plus the earlier imports
+ * that identical files were no-ops of. Rows of other imports stay superseded.
+ */
+export async function keepParts(store: Store, fresh: number[], parts: Set<number>): Promise<void> {
+  const args = [JSON.stringify(fresh), JSON.stringify([...parts])];
+  await store.run(
+    `UPDATE line_items SET superseded_by = NULL
+     WHERE list_contains(CAST($1::JSON AS INTEGER[]), superseded_by) AND list_contains(CAST($2::JSON AS INTEGER[]), import_id)`,
+    args,
+  );
+  await store.run(
+    `UPDATE imports SET status = 'active', superseded_by = NULL
+     WHERE status = 'superseded' AND list_contains(CAST($1::JSON AS INTEGER[]), superseded_by)
+       AND list_contains(CAST($2::JSON AS INTEGER[]), import_id)`,
+    args,
+  );
+}
+
+/** After keepParts: results and import notes no longer claim to replace sibling parts. */
+export async function noteParts(store: Store, results: ImportResult[], parts: Set<number>): Promise<void> {
+  for (const r of results) {
+    if (r.status !== 'active') continue;
+    const before = r.replaced;
+    r.replaced = before.filter((id) => !parts.has(id));
+    if (r.replaced.length !== before.length) {
+      await store.run('UPDATE imports SET note = $2 WHERE import_id = $1', [
+        r.importId,
+        r.replaced.length ? `replaces rows of import ${r.replaced.map((id) => `#${id}`).join(', ')}` : null,
+      ]);
+    }
+  }
+}

@@ -1,0 +1,281 @@
+import type { Progress } from '../../cli/progress.ts';
+import { sqlString, type Store } from '../../store/db.ts';
+import { AllotError, InputError } from '../../util/errors.ts';
+import {
+  commitLineItems,
+  keepParts,
+  noteParts,
+  createLineItemStage,
+  dropLineItemStage,
+  findSameContent,
+  recordNoop,
+  type ImportMeta,
+  type ImportResult,
+} from '../commit.ts';
+import { describeColumns, missingMandatory, type CurColumn, type CurFlavour } from './columns.ts';
+import { detectFormat, isText, mapLine, scanFile, scanRecordLines, type CurFormat } from './source.ts';
+import { buildCurSql } from './sql.ts';
+
+export const AWS_CUR_SOURCE = 'aws-cur';
+
+export interface AwsCurImportOptions {
+  /** Import the valid rows and record the invalid ones in `rejects` (default: refuse the file). */
+  skipInvalid?: boolean;
+  progress?: Progress;
+}
+
+/** One file's import. */
+export interface AwsCurFileResult extends ImportResult {
+  file: string;
+  format: CurFormat;
+  /** Unknown for a no-op (the file is not read again). */
+  flavour?: CurFlavour;
+  /** For a no-op: the earlier import with the same content. */
+  sameAs?: number;
+}
+
+/**
+ * Per billing period and currency, the store's totals for what this command
+ * imported, next to the export's own totals computed from the raw columns.
+ * Decimal strings, exact.
+ */
+export interface InvoiceCheck {
+  /** YYYY-MM of the billing period start. */
+  billingPeriod: string;
+  currency: string;
+  rows: number;
+  billedCost: string;
+  effectiveCost: string;
+  /** Σ line_item_unblended_cost over the files' valid rows. */
+  exportUnblended: string;
+  /** The export's amortised total (see buildCurSql's exportTotals). */
+  exportAmortised: string;
+  /** Both match to the cent. */
+  ok: boolean;
+}
+
+export interface AwsCurIngestResult {
+  files: AwsCurFileResult[];
+  /** Empty when every file was a no-op. */
+  invoice: InvoiceCheck[];
+}
+
+/** The store and the export disagree: a mapping bug, never the user's fault; nothing is written. */
+export class InvoiceCheckError extends AllotError {}
+
+/**
+ * A bad row of a Parquet file: Parquet has no lines, so the message says
+ * `FILE: row N: column X: why` (N counts from 1). `line` holds N.
+ */
+export class CurParquetRowError extends InputError {
+  constructor(file: string, row: number, column: string | undefined, why: string, more = 0) {
+    super(file, row, column, why, more);
+    this.message =
+      `${file}: row ${row}: ${column ? `column ${column}: ` : ''}${why}` +
+      (more > 0 ? ` (and ${more} more invalid row${more === 1 ? '' : 's'}; nothing was imported)` : '');
+  }
+}
+
+/**
+ * `allot ingest aws-cur FILE...`: imports AWS Cost and Usage Reports (legacy
+ * CSV, gzipped or not; Athena-style Parquet; CUR 2.0 Parquet; Hive text),
+ * mapped to FOCUS in DuckDB, one import per file, all files in one
+ * transaction: an invalid row (without skipInvalid), an unreadable file or a
+ * failed invoice check writes nothing at all.
+ *
+ * The same bytes imported again are a no-op. A newer export of a (billing
+ * account, billing period) replaces the older rows, except that files given
+ * in the same command are parts of one export (CUR writes big months as
+ * several files) and never replace each other.
+ */
+export async function ingestAwsCurFiles(store: Store, files: string[], opts: AwsCurImportOptions = {}): Promise<AwsCurIngestResult> {
+  const progress = opts.progress;
+  progress?.start('ingest aws-cur', files.length);
+  try {
+    return await store.transaction(async () => {
+      await store.run('CREATE OR REPLACE TEMP TABLE cur_export_totals (billing_period VARCHAR, currency VARCHAR, n_rows BIGINT, unblended DECIMAL(38,12), amortised DECIMAL(38,12))');
+      const results: AwsCurFileResult[] = [];
+      const fresh: number[] = [];
+      const parts = new Set<number>();
+      for (const [i, file] of files.entries()) {
+        const r = await ingestOne(store, file, opts.skipInvalid ?? false);
+        results.push(r);
+        if (r.status === 'noop') parts.add(r.sameAs!);
+        else {
+          fresh.push(r.importId);
+          parts.add(r.importId);
+          await keepParts(store, fresh, parts);
+        }
+        await dropTemps(store);
+        progress?.tick(i + 1);
+      }
+      await noteParts(store, results, parts);
+      const invoice = fresh.length ? await invoiceCheck(store, fresh) : [];
+      await store.run('DROP TABLE IF EXISTS cur_export_totals');
+      const bad = invoice.find((c) => !c.ok);
+      if (bad) {
+        throw new InvoiceCheckError(
+          `invoice check failed for ${bad.billingPeriod} ${bad.currency}: store has BilledCost ${bad.billedCost} and EffectiveCost ` +
+            `${bad.effectiveCost}, the export's totals are ${bad.exportUnblended} unblended and ${bad.exportAmortised} amortised; nothing was imported`,
+        );
+      }
+      return { files: results, invoice };
+    });
+  } finally {
+    progress?.stop();
+  }
+}
+
+async function dropTemps(store: Store): Promise<void> {
+  await dropLineItemStage(store);
+  await store.run('DROP TABLE IF EXISTS cur_rejects');
+  await store.run('DROP TABLE IF EXISTS cur_reject_lines');
+  await store.run('DROP TABLE IF EXISTS cur_line_map');
+}
+
+async function ingestOne(store: Store, file: string, skipInvalid: boolean): Promise<AwsCurFileResult> {
+  const { format, header } = await detectFormat(file);
+  const scan = await scanFile(file, format);
+  const meta: ImportMeta = { source: AWS_CUR_SOURCE, file, format, sha256: scan.sha256, rowsRead: 0 };
+
+  const sameAs = await findSameContent(store, AWS_CUR_SOURCE, scan.sha256);
+  if (sameAs !== undefined) return { ...(await recordNoop(store, meta, sameAs)), file, format, sameAs };
+
+  const raw = header
+    ? header.map((name) => ({ name, type: 'VARCHAR' }))
+    : await readingFile(file, format, () =>
+        store.all<{ name: string; type: string }>(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(file)}))`),
+      );
+  const { flavour, columns } = describeColumns(raw);
+  const missing = missingMandatory(columns, flavour);
+  if (missing.length) {
+    throw new InputError(
+      file,
+      undefined,
+      undefined,
+      `not an AWS Cost and Usage Report: missing column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
+    );
+  }
+  const sql = buildCurSql(file, format, flavour, columns);
+
+  await createLineItemStage(store);
+  await readingFile(file, format, () => store.run(sql.stageInsert));
+  const counts = (await store.one<{ total: string; bad: string }>(
+    'SELECT count(*) AS total, count(*) FILTER (WHERE source_line < 0) AS bad FROM stage_line_items',
+  ))!;
+  const total = Number(counts.total);
+  const bad = Number(counts.bad);
+
+  // Text: `__line` assumed one record per line after the header; if the file
+  // says otherwise (blank lines, line breaks inside quotes), find where each
+  // record starts.
+  let lineMap: [number, number][] = [];
+  if (isText(format) && scan.lines !== total + 1) lineMap = await scanRecordLines(file, format);
+
+  if (bad > 0 && !skipInvalid) {
+    const first = (await readingFile(file, format, () =>
+      store.one<{ line: string; column_name: string; reason: string }>(`${sql.invalidRows} LIMIT 1`),
+    ))!;
+    const line = mapLine(Number(first.line), lineMap);
+    if (!isText(format)) throw new CurParquetRowError(file, line, first.column_name, first.reason, bad - 1);
+    throw new InputError(file, line, first.column_name, first.reason, bad - 1);
+  }
+  await store.run('CREATE OR REPLACE TEMP TABLE cur_reject_lines (line BIGINT)');
+  if (bad > 0) {
+    await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE cur_rejects AS ${sql.invalidRows}`));
+    await store.run('INSERT INTO cur_reject_lines SELECT line FROM cur_rejects');
+    await store.run('DELETE FROM stage_line_items WHERE source_line < 0');
+  }
+  // The export's own totals, over the rows that are imported.
+  await readingFile(file, format, () => store.run(`INSERT INTO cur_export_totals BY NAME ${sql.exportTotals}`));
+
+  if (lineMap.length) {
+    await store.run('CREATE OR REPLACE TEMP TABLE cur_line_map (naive BIGINT, off BIGINT)');
+    await store.run(
+      `INSERT INTO cur_line_map SELECT unnest(from_json($1, '["BIGINT"]')), unnest(from_json($2, '["BIGINT"]'))`,
+      [JSON.stringify(lineMap.map((p) => p[0])), JSON.stringify(lineMap.map((p) => p[1]))],
+    );
+    await applyLineMap(store, 'stage_line_items', 'source_line');
+    if (bad > 0) await applyLineMap(store, 'cur_rejects', 'line');
+  }
+
+  const result = await commitLineItems(store, { ...meta, rowsRead: total, rowsRejected: bad });
+  if (bad > 0) {
+    await store.run(
+      `INSERT INTO rejects (import_id, source_line, column_name, reason, raw)
+       SELECT $1, line, column_name, reason, raw FROM cur_rejects ORDER BY line`,
+      [result.importId],
+    );
+  }
+  return { ...result, file, format, flavour };
+}
+
+async function applyLineMap(store: Store, table: string, column: string): Promise<void> {
+  await store.run(
+    `UPDATE ${table} SET ${column} = ${table}.${column} + m.off
+     FROM (SELECT t.${column} AS naive, bp.off FROM ${table} t ASOF JOIN cur_line_map bp ON t.${column} >= bp.naive) m
+     WHERE ${table}.${column} = m.naive AND m.off <> 0`,
+  );
+}
+
+/** Store totals of the imports just made against the export totals gathered while reading the files. */
+async function invoiceCheck(store: Store, importIds: number[]): Promise<InvoiceCheck[]> {
+  const rows = await store.all<{
+    billing_period: string;
+    currency: string;
+    n: string;
+    billed: string | null;
+    effective: string | null;
+    x_unblended: string | null;
+    x_amortised: string | null;
+    ok: boolean;
+  }>(
+    `WITH stored AS (
+       SELECT strftime(billing_period_start, '%Y-%m') AS billing_period, billing_currency AS currency,
+              count(*) AS n, sum(billed_cost) AS billed, sum(effective_cost) AS effective
+       FROM line_items WHERE import_id IN (SELECT unnest(from_json($1, '["INTEGER"]')))
+       GROUP BY ALL),
+     exported AS (
+       SELECT billing_period, currency, sum(n_rows) AS n, sum(unblended) AS unblended, sum(amortised) AS amortised
+       FROM cur_export_totals GROUP BY ALL)
+     SELECT billing_period, currency, coalesce(s.n, 0)::VARCHAR AS n,
+            s.billed::VARCHAR AS billed, s.effective::VARCHAR AS effective,
+            x.unblended::VARCHAR AS x_unblended, x.amortised::VARCHAR AS x_amortised,
+            coalesce(round(s.billed, 2) = round(x.unblended, 2) AND round(s.effective, 2) = round(x.amortised, 2)
+                     AND s.n = x.n, false) AS ok
+     FROM stored s FULL JOIN exported x USING (billing_period, currency)
+     ORDER BY billing_period, currency`,
+    [JSON.stringify(importIds)],
+  );
+  return rows.map((r) => ({
+    billingPeriod: r.billing_period,
+    currency: r.currency,
+    rows: Number(r.n),
+    billedCost: r.billed ?? '0',
+    effectiveCost: r.effective ?? '0',
+    exportUnblended: r.x_unblended ?? '0',
+    exportAmortised: r.x_amortised ?? '0',
+    ok: r.ok,
+  }));
+}
+
+/** Runs a statement that reads the file; DuckDB's complaints about the file become an InputError naming it. */
+async function readingFile<T>(file: string, format: CurFormat, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const msg = (e as Error).message ?? '';
+    if (!/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error)/.test(msg)) throw e;
+    const detail = msg
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/^(Possible fixes|\*|file =|delimiter =|quote =|escape =|new_line =|header =|skip_rows =|comment =|strict_mode =|date_format =|timestamp_format =|null_padding =|sample_size =|ignore_errors =|all_varchar =|LINE \d+:|\^)/.test(l))
+      .slice(0, 4)
+      .join('; ')
+      .replace(/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error): /, '');
+    const kind = format === 'parquet' ? 'Parquet' : format.startsWith('hive') ? 'Hive text' : 'CSV';
+    throw new InputError(file, undefined, undefined, `cannot read as ${kind}: ${detail}`);
+  }
+}
+
+export type { CurColumn, CurFlavour, CurFormat };
