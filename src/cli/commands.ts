@@ -8,6 +8,7 @@ import { registerIngest } from './ingest.ts';
 import { registerInit } from './init.ts';
 import { registerPrices } from './prices.ts';
 import { registerReport } from './report.ts';
+import { registerSend } from './send.ts';
 import { registerStatus } from './status.ts';
 
 /** One CLI command module: adds its command to the program. */
@@ -22,6 +23,7 @@ export const commands: Register[] = [
   registerExport,
   registerClose,
   registerReport,
+  registerSend,
   registerExplain,
   registerStatus,
 ];
