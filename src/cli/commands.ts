@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Context } from './context.ts';
 import { registerAttribute } from './attribute.ts';
 import { registerClose } from './close.ts';
+import { registerCollect } from './collect.ts';
 import { registerExplain } from './explain.ts';
 import { registerExport } from './export.ts';
 import { registerIngest } from './ingest.ts';
@@ -18,6 +19,7 @@ export type Register = (program: Command, run: (fn: (ctx: Context) => Promise<vo
 export const commands: Register[] = [
   registerInit,
   registerIngest,
+  registerCollect,
   registerPrices,
   registerAttribute,
   registerExport,

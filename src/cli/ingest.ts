@@ -5,12 +5,13 @@ import { registerAwsCur } from './ingest-aws-cur.ts';
 import { registerIngestAwsCe } from './ingest-aws-ce.ts';
 import { registerIngestGcpBq } from './ingest-gcp.ts';
 import { registerIngestK8s } from './ingest-k8s.ts';
+import { registerIngestPrometheus } from './ingest-prometheus.ts';
 
 /** One `allot ingest <source>` subcommand. */
 export type RegisterSource = (ingest: Command, run: (fn: (ctx: Context) => Promise<void>) => Promise<void>) => void;
 
 // Each source lives in src/ingest/<source>/ and registers its subcommand here.
-const sources: RegisterSource[] = [registerIngestK8s, registerIngestAwsCe, registerAwsCur, registerIngestGcpBq];
+const sources: RegisterSource[] = [registerIngestK8s, registerIngestAwsCe, registerAwsCur, registerIngestGcpBq, registerIngestPrometheus];
 
 export const registerIngest: Register = (program, run) => {
   const ingest = program.command('ingest').description('import billing data and Kubernetes usage into the store');
