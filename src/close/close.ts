@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/db.ts';
 import { AllotError } from '../util/errors.ts';
-import { chargebackRows, fixDecimals, renderChargebackCsv } from '../render/chargeback-csv.ts';
+import { chargebackRows, renderChargebackCsv } from '../render/chargeback-csv.ts';
+import { fixDecimals } from '../util/decimal.ts';
 
 /** What finance reconciles an import against: written next to every chargeback CSV. */
 export interface Manifest {

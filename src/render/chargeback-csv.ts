@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Store } from '../store/db.ts';
+import { fixDecimals, formulaSafe } from '../util/decimal.ts';
 
 /** The contract's header, in order. */
 export const CHARGEBACK_HEADER = [
@@ -32,23 +33,6 @@ export async function chargebackRows(store: Store, runId: number): Promise<Charg
     [runId],
   );
   return rows.map(({ decimals, ...r }) => ({ ...r, amount: fixDecimals(r.amount, decimals) }));
-}
-
-/** "12.300000" with 2 decimals → "12.30"; the stored value already has no more than `decimals`. */
-export function fixDecimals(amount: string, decimals: number): string {
-  const [int, frac = ''] = amount.split('.');
-  if (decimals === 0) return int!;
-  return `${int}.${frac.padEnd(decimals, '0').slice(0, decimals)}`;
-}
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/**
- * A cell a spreadsheet would run as a formula gets a leading `'` (OWASP CSV
- * injection): text starting with =, +, -, @, tab or CR that is not a number.
- */
-export function formulaSafe(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) && !NUMBER.test(cell) ? `'${cell}` : cell;
 }
 
 /** RFC 4180, UTF-8, CRLF line ends, header row. */

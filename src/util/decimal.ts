@@ -1,0 +1,86 @@
+// Decimal strings, as the store gives them ("12.300000", "-0.5"): rounding,
+// comparison and display on the digits themselves, never via a JS number.
+
+/** Rounds half away from zero to `decimals` places: ("2.345", 2) → "2.35". */
+export function roundDecimal(amount: string, decimals: number): string {
+  const neg = amount.trim().startsWith('-');
+  const [int = '0', frac = ''] = amount.trim().replace(/^[-+]/, '').split('.');
+  const digits = `${int}${frac.padEnd(decimals + 1, '0').slice(0, decimals + 1)}`;
+  let units = BigInt(digits.slice(0, -1) || '0');
+  if (Number(digits.slice(-1)) >= 5) units += 1n;
+  const s = units.toString().padStart(decimals + 1, '0');
+  const i = s.slice(0, s.length - decimals) || '0';
+  const f = decimals > 0 ? `.${s.slice(s.length - decimals)}` : '';
+  return `${neg && units !== 0n ? '-' : ''}${i}${f}`;
+}
+
+/** "1234567.5" → "1,234,567.50" (rounded half away from zero). */
+export function grouped(amount: string, decimals = 2): string {
+  const r = roundDecimal(amount, decimals);
+  const neg = r.startsWith('-');
+  const [i = '0', f] = r.replace(/^-/, '').split('.');
+  return `${neg ? '-' : ''}${i.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${f !== undefined ? `.${f}` : ''}`;
+}
+
+const SYMBOLS: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', INR: '₹', AUD: 'A$', CAD: 'C$', NZD: 'NZ$', CHF: 'CHF ' };
+
+/** "$12,345.67", "-$12.30"; currencies without a symbol: "1,000.00 SEK". */
+export function formatMoney(amount: string, currency: string, decimals = 2): string {
+  const g = grouped(amount, decimals);
+  const neg = g.startsWith('-');
+  const abs = neg ? g.slice(1) : g;
+  const sym = SYMBOLS[currency];
+  const body = sym !== undefined ? `${sym}${abs}` : `${abs} ${currency}`;
+  return `${neg ? '-' : ''}${body}`;
+}
+
+/** "12.300000" with 2 decimals → "12.30": truncates or pads to exactly `decimals` (the value already fits). */
+export function fixDecimals(amount: string, decimals: number): string {
+  const [int, frac = ''] = amount.split('.');
+  if (decimals === 0) return int!;
+  return `${int}.${frac.padEnd(decimals, '0').slice(0, decimals)}`;
+}
+
+/** "0.031611000000" → "0.031611"; "2.000" → "2". */
+export function trimDecimal(s: string): string {
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+}
+
+export function isZero(amount: string): boolean {
+  return /^[-+]?0*\.?0*$/.test(amount.trim());
+}
+
+export function isNegative(amount: string): boolean {
+  return amount.trim().startsWith('-') && !isZero(amount);
+}
+
+/** Exact comparison of two decimal strings: -1, 0 or 1. */
+export function compareDecimal(a: string, b: string): number {
+  const scale = (s: string) => (s.split('.')[1] ?? '').length;
+  const d = Math.max(scale(a), scale(b));
+  const units = (s: string) => {
+    const neg = s.startsWith('-');
+    const [i = '0', f = ''] = s.replace(/^[-+]/, '').split('.');
+    const v = BigInt(`${i}${f.padEnd(d, '0')}` || '0');
+    return neg ? -v : v;
+  };
+  const x = units(a);
+  const y = units(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** A config number as an exact decimal string (no exponent): 1e-7 → "0.0000001". */
+export function numberString(n: number): string {
+  const s = String(n);
+  return /e/i.test(s) ? trimDecimal(n.toFixed(20)) : s;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A cell a spreadsheet would run as a formula gets a leading `'` (OWASP CSV
+ * injection): text starting with =, +, -, @, tab or CR that is not a number.
+ */
+export function formulaSafe(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) && !NUMBER.test(cell) ? `'${cell}` : cell;
+}
