@@ -1,0 +1,269 @@
+import type { Progress } from '../../cli/progress.ts';
+import { sqlString, type Store } from '../../store/db.ts';
+import { InputError } from '../../util/errors.ts';
+import {
+  commitLineItems,
+  createLineItemStage,
+  dropLineItemStage,
+  findSameContent,
+  keepParts,
+  noteParts,
+  recordNoop,
+  type ImportMeta,
+  type ImportResult,
+} from '../commit.ts';
+import { mapColumns, type SourceColumn } from './columns.ts';
+import { detectFormat, readCsvHeader, scanCsvRecordLines, scanFile, type FocusFormat } from './source.ts';
+import { buildFocusSql } from './sql.ts';
+
+/*
+ * `allot ingest focus`: FOCUS 1.0-1.2 exports into line_items.
+ *
+ * Decisions worth knowing (see also sql.ts, source.ts, columns.ts):
+ * - Format by content: Parquet (`PAR1`), gzip (CSV inside), else CSV. CSV is
+ *   read with every column VARCHAR (no sniffing: money is never a DOUBLE),
+ *   `,` `"` RFC 4180 quoting, and `''`, NULL, null (any case) as null.
+ * - Columns match case-insensitively (`SkuPriceid`); FOCUS 1.3's
+ *   ServiceProviderName stands for ProviderName. A file without the columns
+ *   Allot needs is refused, naming all that are missing. Columns that are not
+ *   FOCUS (vendor, `x_`, the sample's bare `Id`) go to `extra` as a JSON
+ *   object of the values as read; FOCUS columns the store has no column for
+ *   (ListUnitPrice, CommitmentDiscountName, …) are dropped.
+ * - Money and quantities: DECIMAL(38,12), rounded at the 12th decimal. Text
+ *   and exact Parquet types are cast; a Parquet DOUBLE goes through its
+ *   shortest text (0.1 stays 0.1). Negative amounts are kept.
+ * - Timestamps: text with an offset (`+02:00`, `Z`) is converted to UTC, text
+ *   without one (`2024-09-18 22:00:00`) is UTC; TIMESTAMPTZ columns too.
+ * - Tags: a JSON object (or a Parquet MAP/STRUCT) → MAP(VARCHAR, VARCHAR);
+ *   keys kept exactly (`" org"`), non-string values as their JSON text
+ *   (5 → '5', true → 'true', {"x":1} → '{"x":1}'), JSON null → NULL value.
+ *   No tags (NULL cell or no Tags column) is an empty map, never NULL. A
+ *   repeated key is an invalid row.
+ * - Invalid rows: a required value missing, a timestamp or amount that does
+ *   not parse, Tags that is no JSON object, a period that ends before it
+ *   starts. Without --skip-invalid the first one is reported as
+ *   `FILE:LINE: column X: why (and N more invalid rows; nothing was imported)`
+ *   and nothing is written; with it they go to `rejects` (first invalid
+ *   column per row, the row as JSON) and the rest is imported.
+ * - LINE is the physical line where the record starts (header = 1), also with
+ *   blank lines and line breaks inside quoted fields (\n, \r\n or \r); for
+ *   Parquet it is the row number, and the message says `FILE: row N: …`.
+ *   line_items.source_line holds the same number.
+ * - Staging. CSV: one INSERT … SELECT from read_csv into the temp table
+ *   stage_line_items (createLineItemStage), then commitLineItems. Parquet:
+ *   one counting pass over the file, then stage_line_items is a TEMP VIEW over
+ *   read_parquet (invalid rows left out) that commitLineItems reads: a
+ *   10-million-row stage table does not fit the store's 1.5 GB memory limit
+ *   and spilling it cost more than twice the CPU of reading the file again
+ *   (10M rows: 115 s CPU with a table, 47 s with the view), and the INSERT
+ *   from a table filled in the same transaction ran on one core (1M rows:
+ *   5-6 s with a table, 2.5 s with the view, on 2 cores). commitLineItems
+ *   only reads stage_line_items, so a view is enough; should it ever write to
+ *   it, Parquet needs the table again (the Parquet tests would fail).
+ */
+
+export const FOCUS_SOURCE = 'focus';
+
+export interface FocusImportOptions {
+  /** Import the valid rows and record the invalid ones in `rejects` (default: refuse the file). */
+  skipInvalid?: boolean;
+  progress?: Progress;
+}
+
+/** An ImportResult plus what the CLI prints about the file. */
+export interface FocusImportResult extends ImportResult {
+  file: string;
+  format: FocusFormat;
+  /** For a no-op: the earlier import with the same content. */
+  sameAs?: number;
+}
+
+/**
+ * A bad row of a Parquet file: Parquet has no lines, so the message says
+ * `FILE: row N: column X: why` (N counts from 1). `line` holds N.
+ */
+export class ParquetRowError extends InputError {
+  constructor(file: string, row: number, column: string | undefined, why: string, more = 0) {
+    super(file, row, column, why, more);
+    this.message =
+      `${file}: row ${row}: ${column ? `column ${column}: ` : ''}${why}` +
+      (more > 0 ? ` (and ${more} more invalid row${more === 1 ? '' : 's'}; nothing was imported)` : '');
+  }
+}
+
+/**
+ * Imports FOCUS 1.0-1.2 exports (CSV, gzipped CSV or Parquet; the format is
+ * told by the file's first bytes), one import per file, all files in one
+ * transaction: an invalid row (without skipInvalid) or an unreadable file
+ * writes nothing at all. The same bytes imported again are a no-op; a newer
+ * export of the same billing account and period replaces the older rows,
+ * except that files given in the same call are parts of one export (big
+ * months come as several files) and never replace each other.
+ */
+export async function ingestFocusFiles(store: Store, files: string[], opts: FocusImportOptions = {}): Promise<FocusImportResult[]> {
+  const progress = opts.progress;
+  progress?.start('ingest focus', files.length);
+  try {
+    return await store.transaction(async () => {
+      const results: FocusImportResult[] = [];
+      const fresh: number[] = [];
+      const parts = new Set<number>();
+      for (const [i, file] of files.entries()) {
+        const r = await ingestOne(store, file, opts.skipInvalid ?? false);
+        results.push(r);
+        if (r.status === 'noop') parts.add(r.sameAs!);
+        else {
+          fresh.push(r.importId);
+          parts.add(r.importId);
+        }
+        // After an error the rollback drops them (they were created in the transaction).
+        await dropTemps(store);
+        progress?.tick(i + 1);
+      }
+      // Once all are in: a part named after its sibling (as a no-op of an
+      // earlier import) is a part too.
+      if (fresh.length) await keepParts(store, fresh, parts);
+      await noteParts(store, results, parts);
+      return results;
+    });
+  } finally {
+    progress?.stop();
+  }
+}
+
+async function dropTemps(store: Store): Promise<void> {
+  // DROP TABLE on a view (and DROP VIEW on a table) is an error in DuckDB.
+  const view = await store.one(`SELECT 1 AS v FROM duckdb_views() WHERE temporary AND view_name = 'stage_line_items'`);
+  if (view) await store.run('DROP VIEW stage_line_items');
+  else await dropLineItemStage(store);
+  await store.run('DROP TABLE IF EXISTS focus_rejects');
+  await store.run('DROP TABLE IF EXISTS focus_line_map');
+}
+
+async function ingestOne(store: Store, file: string, skipInvalid: boolean): Promise<FocusImportResult> {
+  const format = await detectFormat(file);
+  const scan = await scanFile(file, format);
+  const meta: ImportMeta = { source: FOCUS_SOURCE, file, format, sha256: scan.sha256, rowsRead: 0 };
+
+  const sameAs = await findSameContent(store, FOCUS_SOURCE, scan.sha256);
+  if (sameAs !== undefined) return { ...(await recordNoop(store, meta, sameAs)), file, format, sameAs };
+
+  const columns = await readColumns(store, file, format);
+  const mapping = mapColumns(columns);
+  if (mapping.missing.length) {
+    throw new InputError(
+      file,
+      undefined,
+      undefined,
+      `not a FOCUS export: missing column${mapping.missing.length === 1 ? '' : 's'} ${mapping.missing.join(', ')}`,
+    );
+  }
+  const sql = buildFocusSql(file, format, columns, mapping);
+  const parquet = format === 'parquet';
+
+  // CSV: one INSERT … SELECT into the stage table, invalid rows marked by a
+  // negative source_line (their lines are fixed below, and CSV numbering is
+  // single-threaded anyway). Parquet: one counting pass; the stage is then a
+  // view over the file (see the note at the top).
+  let total: number;
+  let bad: number;
+  if (parquet) {
+    const counts = (await readingFile(file, format, () => store.one<{ total: string; bad: string }>(sql.countRows)))!;
+    [total, bad] = [Number(counts.total), Number(counts.bad)];
+  } else {
+    await createLineItemStage(store);
+    await readingFile(file, format, () => store.run(sql.stageInsert));
+    const counts = (await store.one<{ total: string; bad: string }>(
+      'SELECT count(*) AS total, count(*) FILTER (WHERE source_line < 0) AS bad FROM stage_line_items',
+    ))!;
+    [total, bad] = [Number(counts.total), Number(counts.bad)];
+  }
+
+  // CSV: `__line` assumed one record per line; if the file says otherwise
+  // (blank lines, line breaks inside quotes), find where each record starts.
+  let lineMap: [number, number][] = [];
+  if (!parquet && scan.lines !== total + 1) {
+    lineMap = await scanCsvRecordLines(file, format, scan.newline!);
+  }
+
+  if (bad > 0 && !skipInvalid) {
+    const first = (await readingFile(file, format, () =>
+      store.one<{ line: string; column_name: string; reason: string }>(`${sql.invalidRows} LIMIT 1`),
+    ))!;
+    const line = mapLine(Number(first.line), lineMap);
+    if (parquet) throw new ParquetRowError(file, line, first.column_name, first.reason, bad - 1);
+    throw new InputError(file, line, first.column_name, first.reason, bad - 1);
+  }
+  if (bad > 0) {
+    await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE focus_rejects AS ${sql.invalidRows}`));
+    if (!parquet) await store.run('DELETE FROM stage_line_items WHERE source_line < 0');
+  }
+  if (parquet) await store.run(sql.stageView(bad > 0 ? 'SELECT line FROM focus_rejects' : undefined));
+  if (lineMap.length) {
+    await store.run('CREATE OR REPLACE TEMP TABLE focus_line_map (naive BIGINT, off BIGINT)');
+    await store.run(
+      `INSERT INTO focus_line_map SELECT unnest(from_json($1, '["BIGINT"]')), unnest(from_json($2, '["BIGINT"]'))`,
+      [JSON.stringify(lineMap.map((p) => p[0])), JSON.stringify(lineMap.map((p) => p[1]))],
+    );
+    await applyLineMap(store, 'stage_line_items', 'source_line');
+    if (bad > 0) await applyLineMap(store, 'focus_rejects', 'line');
+  }
+
+  const result = await readingFile(file, format, () => commitLineItems(store, { ...meta, rowsRead: total, rowsRejected: bad }));
+  if (bad > 0) {
+    await store.run(
+      `INSERT INTO rejects (import_id, source_line, column_name, reason, raw)
+       SELECT $1, line, column_name, reason, raw FROM focus_rejects ORDER BY line`,
+      [result.importId],
+    );
+  }
+  return { ...result, file, format };
+}
+
+/** The file's columns: the CSV header (every column read as VARCHAR), or the Parquet schema. */
+async function readColumns(store: Store, file: string, format: FocusFormat): Promise<SourceColumn[]> {
+  if (format === 'parquet') {
+    const rows = await readingFile(file, format, () =>
+      store.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`),
+    );
+    return rows.map((r, i) => ({ name: r.column_name, type: r.column_type, ref: `__c${i}` }));
+  }
+  const header = await readCsvHeader(file, format);
+  return header.map((name, i) => ({ name: name.trim(), type: 'VARCHAR', ref: `__c${i}` }));
+}
+
+/** Record's naive line (record number + 1) → physical line, with the breakpoints of scanCsvRecordLines. */
+function mapLine(naive: number, points: [number, number][]): number {
+  let off = 0;
+  for (const [from, o] of points) {
+    if (from > naive) break;
+    off = o;
+  }
+  return naive + off;
+}
+
+async function applyLineMap(store: Store, table: string, column: string): Promise<void> {
+  await store.run(
+    `UPDATE ${table} SET ${column} = ${table}.${column} + m.off
+     FROM (SELECT t.${column} AS naive, bp.off FROM ${table} t ASOF JOIN focus_line_map bp ON t.${column} >= bp.naive) m
+     WHERE ${table}.${column} = m.naive AND m.off <> 0`,
+  );
+}
+
+/** Runs a statement that reads the file; DuckDB's complaints about the file become an InputError naming it. */
+async function readingFile<T>(file: string, format: FocusFormat, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const msg = (e as Error).message ?? '';
+    if (!/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error)/.test(msg)) throw e;
+    const lines = msg.split('\n').map((l) => l.trim());
+    const end = lines.findIndex((l) => /^Possible (fixes|Solution)/i.test(l));
+    const detail = (end === -1 ? lines : lines.slice(0, end))
+      .filter((l) => l && !/^(LINE \d+:|\^)/.test(l))
+      .slice(0, 4)
+      .join('; ')
+      .replace(/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error): /, '');
+    throw new InputError(file, undefined, undefined, `cannot read as ${format === 'parquet' ? 'Parquet' : 'CSV'}: ${detail}`);
+  }
+}
