@@ -7,10 +7,14 @@ import { registerExplain } from './explain.ts';
 import { registerExport } from './export.ts';
 import { registerIngest } from './ingest.ts';
 import { registerInit } from './init.ts';
+import { registerJobs } from './jobs.ts';
 import { registerPrices } from './prices.ts';
 import { registerReport } from './report.ts';
+import { registerRun } from './run.ts';
+import { registerSchedule } from './schedule.ts';
 import { registerSend } from './send.ts';
 import { registerStatus } from './status.ts';
+import { registerWorker } from './worker.ts';
 
 /** One CLI command module: adds its command to the program. */
 export type Register = (program: Command, run: (fn: (ctx: Context) => Promise<void>) => Promise<void>) => void;
@@ -28,4 +32,8 @@ export const commands: Register[] = [
   registerSend,
   registerExplain,
   registerStatus,
+  registerRun,
+  registerSchedule,
+  registerWorker,
+  registerJobs,
 ];

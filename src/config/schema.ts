@@ -105,6 +105,75 @@ export const SmtpSchema = z.strictObject({
   reply_to: z.string().optional(),
 });
 
+// Allot: scheduled jobs (`allot schedule`, `allot worker`, `allot run`; see jobs/).
+// Cron patterns and the monthly day/time are read in `timezone`.
+export const ScheduleSourceSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('aws-ce'),
+    id: id.optional(), // default: the type; needed when two sources share a type
+    billing_account: z.string().min(1).optional(),
+    all_tag_keys: z.boolean().default(false),
+    endpoint: z.string().min(1).optional(), // else AWS_ENDPOINT_URL_COST_EXPLORER / the SDK default
+  }),
+  z.strictObject({
+    type: z.literal('gcp-bq'),
+    id: id.optional(),
+    table: z.string().min(1), // project.dataset.table of the Cloud Billing export
+    project: z.string().min(1).optional(),
+    location: z.string().min(1).optional(),
+    resources: z.boolean().default(true),
+  }),
+]);
+const cron = z.string().regex(/^\S+( \S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields, e.g. "0 5 * * *"');
+const sourceList = (min: number) => z.array(ScheduleSourceSchema).min(min).superRefine((list, ctx) => {
+  const seen = new Set<string>();
+  list.forEach((s, i) => {
+    const sid = s.id ?? s.type;
+    if (seen.has(sid)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `two sources have id "${sid}": give each an id` });
+    seen.add(sid);
+  });
+});
+export const ScheduleSchema = z.strictObject({
+  timezone: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone, e.g. Europe/Paris')
+    .default('UTC'),
+  collect_k8s: z
+    .strictObject({
+      every_minutes: z.number().int().positive().refine((m) => 1440 % m === 0, 'must divide a day (1440 minutes): 5, 10, 15, 30, 60...').default(60),
+      contexts: z.array(z.union([z.string().min(1), z.strictObject({ context: z.string().min(1), cluster: z.string().min(1).optional() })])).min(1),
+    })
+    .optional(),
+  billing_pulls: z
+    .strictObject({
+      cron: cron.default('0 5 * * *'),
+      previous_month_until_day: z.number().int().min(0).max(28).default(5), // also re-pull last month on days 1..N
+      sources: sourceList(1),
+    })
+    .optional(),
+  monthly: z
+    .strictObject({
+      day: z.number().int().min(1).max(28).default(3),
+      time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)').default('06:00'),
+      close: z.boolean().default(false),
+      sources: sourceList(0).optional(), // default: billing_pulls.sources
+    })
+    .optional(),
+  freshness: z
+    .strictObject({
+      cron: cron.default('0 8 * * 1'),
+      max_age_hours: z.number().positive().default(48),
+    })
+    .optional(),
+});
+
 export const ConfigSchema = z.strictObject({
   cost_metric: z.enum(['EffectiveCost', 'BilledCost', 'ListCost']).default('EffectiveCost'),
   currency_decimals: z.number().int().min(0).max(6).default(2),
@@ -119,6 +188,7 @@ export const ConfigSchema = z.strictObject({
   rules: z.array(RuleSchema).default([]),
   value_model: ValueModelSchema.prefault({}),
   smtp: SmtpSchema.optional(),
+  schedule: ScheduleSchema.optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -130,6 +200,8 @@ export type Match = z.infer<typeof MatchSchema>;
 export type Estimate = z.infer<typeof EstimateSchema>;
 export type ValueModel = z.infer<typeof ValueModelSchema>;
 export type Smtp = z.infer<typeof SmtpSchema>;
+export type Schedule = z.infer<typeof ScheduleSchema>;
+export type ScheduleSource = z.infer<typeof ScheduleSourceSchema>;
 
 /** A reference problem found after the shape is valid: path into the YAML and the message. */
 export interface RefIssue {

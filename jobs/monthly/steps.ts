@@ -1,0 +1,280 @@
+// The step functions of the monthly pipeline. Both executors call exactly
+// these: the BullMQ flow (flow.ts, one job per step) and `allot run`
+// (inprocess.ts, one after the other in one process).
+import { readFileSync } from 'node:fs';
+import { attribute } from '../../src/allocate/run.ts';
+import type { LoadedConfig } from '../../src/config/load.ts';
+import { manifestPath } from '../../src/cli/export.ts';
+import { buildChargebackExport, closePeriod, closeRecord, latestRunId } from '../../src/close/close.ts';
+import { classifySmtpError, composeMessage, DEFAULT_FROM, messageIdFor, readSendLog, smtpTransport, toEml, type MailTransport } from '../../src/deliver/index.ts';
+import { finishSend, startSend } from '../../src/deliver/send-log.ts';
+import { buildTeamReport, platformValueLinesOrNone, renderTeamReport, selectTeams, type TeamReport } from '../../src/render/team/index.ts';
+import type { Store } from '../../src/store/db.ts';
+import { AllotError, ConfigError } from '../../src/util/errors.ts';
+import type { Logger } from '../log.ts';
+import { findPull, pullSource, type PullSummary } from '../sources.ts';
+import type { MonthlySpec } from '../spec.ts';
+import { readStep } from '../store-tables.ts';
+import { RunArtefacts, type RenderedInfo, type SendingInfo, type SendOutcomeFile, type TeamEntry, type TeamsFile } from './artefacts.ts';
+
+/** What every step gets from its executor. */
+export interface StepEnv {
+  loaded: LoadedConfig;
+  /** Root of the per-run artefact directories. */
+  artefactsDir: string;
+  log: Logger;
+  now: () => Date;
+  /** The SMTP transport (default: from the config's smtp section, one per send). */
+  transport?: () => MailTransport;
+  /** Told when a source delivered (metrics). */
+  onSourceSuccess?: (source: string, at: Date) => void;
+  /**
+   * Runs `fn` as the only holder of `name` across all workers (the flow: a
+   * Redis lock). A send runs under it, so a job BullMQ believed stalled and
+   * handed to a second worker cannot mail the same team at the same time.
+   */
+  exclusive?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+/** A transient SMTP failure (4xx, lost connection): the executor retries the step with backoff. */
+export class TransientSendError extends AllotError {}
+
+// ---- store steps ------------------------------------------------------------
+
+export async function pullStep(env: StepEnv, spec: MonthlySpec, sourceId: string, store: Store): Promise<PullSummary> {
+  const src = spec.sources.find((s) => s.id === sourceId);
+  if (!src) throw new AllotError(`run ${spec.key} has no source "${sourceId}"`);
+  const r = await pullSource(store, env.loaded, src, spec.period, env.now);
+  env.onSourceSuccess?.(src.id, env.now());
+  for (const w of r.warnings) env.log.warn({ source: src.id, period: spec.period }, w);
+  return r;
+}
+
+export async function adoptPull(spec: MonthlySpec, sourceId: string, store: Store, afterImportId: number): Promise<PullSummary | undefined> {
+  const src = spec.sources.find((s) => s.id === sourceId);
+  return src ? findPull(store, src, spec.period, afterImportId) : undefined;
+}
+
+export interface AttributeSummary {
+  run_id: number;
+  line_items: number;
+  reconciles: boolean;
+  adopted?: boolean;
+}
+
+export async function attributeStep(env: StepEnv, spec: MonthlySpec, store: Store): Promise<AttributeSummary> {
+  const r = await attribute(store, env.loaded, spec.period, env.now);
+  return { run_id: r.runId, line_items: r.lineItems, reconciles: r.totals.every((t) => t.ok) };
+}
+
+/** The run a dead worker committed for the period after `afterRunId`, if any. */
+export async function adoptAttribute(spec: MonthlySpec, store: Store, afterRunId: number): Promise<AttributeSummary | undefined> {
+  const r = await store.one<{ run_id: number | null; line_items: string }>(
+    `SELECT run_id, line_items::VARCHAR AS line_items FROM allocation_runs WHERE period = $1 AND run_id > $2 ORDER BY run_id DESC LIMIT 1`,
+    [spec.period, afterRunId],
+  );
+  return r?.run_id ? { run_id: r.run_id, line_items: Number(r.line_items), reconciles: true, adopted: true } : undefined;
+}
+
+/** The run the pipeline attributed (recorded by its attribute step). */
+async function runOf(spec: MonthlySpec, store: Store): Promise<number> {
+  const step = await readStep(store, `${spec.key}-attribute`);
+  const runId = (step?.result as AttributeSummary | null | undefined)?.run_id;
+  if (step?.status !== 'done' || !runId) throw new AllotError(`run ${spec.key}: the attribute step has not finished`);
+  return runId;
+}
+
+export interface ExportSummary {
+  run_id: number;
+  csv: string;
+  manifest: string;
+  rows: number;
+  /** Teams that get an email: the render and send fan out over these. */
+  teams: string[];
+  skipped: { team_id: string; reason: string }[];
+}
+
+/**
+ * Writes the run's finance export and, per team, the report data the render
+ * step needs (so render and send never open the store), and decides who is
+ * mailed: nobody twice for a period unless the run says resend.
+ */
+export async function exportStep(env: StepEnv, spec: MonthlySpec, store: Store): Promise<ExportSummary> {
+  const config = env.loaded.config;
+  const runId = await runOf(spec, store);
+  const art = new RunArtefacts(env.artefactsDir, spec.key);
+  const { csv, manifest } = await buildChargebackExport(store, spec.period, runId);
+  const csvFile = art.path(`chargeback-${spec.period}.csv`);
+  art.writeRaw(csvFile, csv);
+  art.write(manifestPath(csvFile), manifest);
+
+  const warnings: string[] = [];
+  const values = await platformValueLinesOrNone(store, config, spec.period, warnings);
+  for (const w of warnings) env.log.warn({ period: spec.period }, w);
+  const entries: TeamEntry[] = [];
+  for (const team of selectTeams(config)) {
+    const sent = (await readSendLog(store, spec.period, team.id)).filter((r) => r.status === 'sent');
+    let skip: string | null = null;
+    if (team.emails.length === 0) skip = 'no emails configured for the team (teams[].emails)';
+    else if (sent.length > 0 && !spec.resend) skip = `already sent ${sent.at(-1)!.sent_at ?? ''} as ${sent.at(-1)!.message_id}`;
+    const resendNo = sent.filter((r) => r.run_id === runId).length;
+    entries.push({ team_id: team.id, recipients: team.emails, message_id: messageIdFor(spec.period, team.id, runId, resendNo), skip });
+    if (skip) continue;
+    const report = await buildTeamReport(store, config, spec.period, team.id, { platformValue: values.get(team.id) ?? null });
+    art.write(art.team(team.id, 'report.json'), report);
+  }
+  const teamsFile: TeamsFile = {
+    key: spec.key,
+    period: spec.period,
+    run_id: runId,
+    created_at: env.now().toISOString(),
+    from: config.smtp?.from ?? DEFAULT_FROM,
+    reply_to: config.smtp?.reply_to ?? null,
+    teams: entries,
+  };
+  art.write(art.path('teams.json'), teamsFile);
+  return {
+    run_id: runId,
+    csv: csvFile,
+    manifest: manifestPath(csvFile),
+    rows: manifest.rows,
+    teams: entries.filter((e) => !e.skip).map((e) => e.team_id),
+    skipped: entries.filter((e) => e.skip).map((e) => ({ team_id: e.team_id, reason: e.skip! })),
+  };
+}
+
+export interface FinishSummary {
+  logged: number;
+  sent: number;
+  failed: number;
+  closed: boolean;
+}
+
+/**
+ * Records every team's send outcome in the store's send log (once per
+ * Message-ID) and, if the run says so, closes the period at the run.
+ */
+export async function finishStep(env: StepEnv, spec: MonthlySpec, store: Store): Promise<FinishSummary> {
+  const runId = await runOf(spec, store);
+  const art = new RunArtefacts(env.artefactsDir, spec.key);
+  const teams = art.teams();
+  let logged = 0;
+  const outcomes: SendOutcomeFile[] = [];
+  for (const t of teams.teams.filter((e) => !e.skip)) {
+    const o = art.readIf<SendOutcomeFile>(art.team(t.team_id, 'sent.json'));
+    if (!o) throw new AllotError(`run ${spec.key}: team ${t.team_id} has no send outcome yet`);
+    outcomes.push(o);
+    const existing = (await readSendLog(store, spec.period, t.team_id)).filter((r) => r.message_id === o.message_id);
+    if (existing.some((r) => r.status !== 'sending')) continue;
+    await store.transaction(async () => {
+      const sendId =
+        existing[0]?.send_id ??
+        (await startSend(
+          store,
+          { period: spec.period, team_id: t.team_id, run_id: runId, recipients: o.recipients, message_id: o.message_id, subject: o.subject, resend: spec.resend },
+          new Date(o.at),
+        ));
+      await finishSend(store, sendId, { status: o.status, attempts: o.attempts, response: o.response, error_code: o.error_code, rejected: o.rejected }, new Date(o.at));
+    });
+    logged++;
+  }
+  let closed = false;
+  if (spec.close) {
+    const rec = await closeRecord(store, spec.period);
+    if (rec?.status === 'closed') {
+      if (rec.run_id !== runId) throw new AllotError(`period ${spec.period} is closed with run #${rec.run_id}, not this run's #${runId}`);
+    } else {
+      const latest = await latestRunId(store, spec.period);
+      if (latest !== runId) throw new AllotError(`period ${spec.period} was attributed again since (run #${latest}); not closing it at run #${runId}`);
+      await closePeriod(store, spec.period, `allot-jobs:${spec.key}`);
+    }
+    closed = true;
+  }
+  return { logged, sent: outcomes.filter((o) => o.status === 'sent').length, failed: outcomes.filter((o) => o.status === 'failed').length, closed };
+}
+
+// ---- steps that never open the store ---------------------------------------
+
+/** Renders one team's email from the export's data into <team>.eml. Done once: a re-run returns what is there. */
+export async function renderStep(env: StepEnv, spec: MonthlySpec, teamId: string): Promise<RenderedInfo> {
+  const art = new RunArtefacts(env.artefactsDir, spec.key);
+  const done = art.readIf<RenderedInfo>(art.team(teamId, 'rendered.json'));
+  if (done) return done;
+  const teams = art.teams();
+  const entry = teams.teams.find((t) => t.team_id === teamId);
+  if (!entry || entry.skip) throw new AllotError(`run ${spec.key}: team ${teamId} is not to be mailed`);
+  const report = art.read<TeamReport>(art.team(teamId, 'report.json'));
+  const rendered = await renderTeamReport(report, { kind: 'cid' });
+  const mail = composeMessage(report, rendered, {
+    from: teams.from,
+    ...(teams.reply_to ? { replyTo: teams.reply_to } : {}),
+    to: entry.recipients,
+    messageId: entry.message_id,
+    date: new Date(teams.created_at),
+  });
+  const eml = await toEml(mail);
+  const emlFile = art.team(teamId, 'eml');
+  art.writeRaw(emlFile, eml);
+  const info: RenderedInfo = { team_id: teamId, message_id: entry.message_id, subject: rendered.subject, recipients: entry.recipients, eml: emlFile, bytes: eml.length };
+  art.write(art.team(teamId, 'rendered.json'), info);
+  return info;
+}
+
+function describe(e: unknown): { response: string; code: string | null } {
+  const err = (e ?? {}) as { response?: string; message?: string; code?: string };
+  return { response: (err.response ?? err.message ?? String(e)).trim(), code: err.code ?? null };
+}
+
+/**
+ * Hands one team's rendered .eml to the SMTP server, once: the outcome is
+ * written to <team>.sent.json and a re-run returns it. An attempt that died
+ * without an answer is re-sent with the same Message-ID (a receiving system
+ * can drop the duplicate). A transient failure throws TransientSendError
+ * (retried with backoff); a permanent refusal is an outcome, not an error.
+ */
+export async function sendStep(env: StepEnv, spec: MonthlySpec, teamId: string): Promise<SendOutcomeFile> {
+  const once = env.exclusive ?? (<T>(_name: string, fn: () => Promise<T>) => fn());
+  return once(`send-${spec.key}-${teamId}`, () => sendOnce(env, spec, teamId));
+}
+
+async function sendOnce(env: StepEnv, spec: MonthlySpec, teamId: string): Promise<SendOutcomeFile> {
+  const art = new RunArtefacts(env.artefactsDir, spec.key);
+  const sentFile = art.team(teamId, 'sent.json');
+  const done = art.readIf<SendOutcomeFile>(sentFile);
+  if (done) return done;
+  const info = art.readIf<RenderedInfo>(art.team(teamId, 'rendered.json'));
+  if (!info) throw new AllotError(`run ${spec.key}: team ${teamId} has not been rendered`);
+  if (!env.transport && !env.loaded.config.smtp) {
+    // Permanent: no retry can send without a server.
+    throw new ConfigError(env.loaded.file, undefined, 'smtp', 'no smtp section: add smtp: { host, port, from } to mail the team reports');
+  }
+  const raw = readFileSync(info.eml);
+  const from = art.teams().from;
+  const sendingFile = art.team(teamId, 'sending.json');
+  const prior = art.readIf<SendingInfo>(sendingFile);
+  const interrupted = prior !== undefined && prior.last_error === null;
+  const attempts = (prior?.attempts ?? 0) + 1;
+  art.write(sendingFile, { message_id: info.message_id, attempts, started_at: env.now().toISOString(), last_error: null } satisfies SendingInfo);
+  if (interrupted) env.log.warn({ team: teamId, message_id: info.message_id }, 'an earlier send attempt died without an answer: sending again with the same Message-ID');
+
+  const transport = env.transport?.() ?? smtpTransport(env.loaded.config);
+  const base = { team_id: teamId, message_id: info.message_id, subject: info.subject, recipients: info.recipients, attempts, resent_after_interruption: interrupted };
+  let outcome: SendOutcomeFile;
+  try {
+    const res = (await transport.sendMail({ envelope: { from, to: info.recipients }, raw })) as { response?: string; rejected?: unknown[] };
+    const rejected = (res.rejected ?? []).map((a) => (typeof a === 'string' ? a : ((a as { address?: string }).address ?? String(a))));
+    outcome = { ...base, status: 'sent', response: res.response ?? null, error_code: null, rejected, at: env.now().toISOString() };
+  } catch (e) {
+    const { response, code } = describe(e);
+    if (classifySmtpError(e) === 'transient') {
+      art.write(sendingFile, { message_id: info.message_id, attempts, started_at: env.now().toISOString(), last_error: response } satisfies SendingInfo);
+      throw new TransientSendError(`team ${teamId}: ${response}`);
+    }
+    outcome = { ...base, status: 'failed', response, error_code: code, rejected: [], at: env.now().toISOString() };
+    env.log.warn({ team: teamId, message_id: info.message_id, response }, 'the SMTP server refused the team report for good');
+  } finally {
+    transport.close?.();
+  }
+  art.write(sentFile, outcome);
+  return outcome;
+}

@@ -1,0 +1,163 @@
+// The recurring jobs: Kubernetes collection, daily billing pulls, the weekly
+// freshness check, and the monthly trigger that adds the month's flow.
+import type { Job } from 'bullmq';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { LoadedConfig } from '../src/config/load.ts';
+import { closeRecord } from '../src/close/close.ts';
+import { commitSnapshots } from '../src/ingest/k8s/index.ts';
+import { collectClusterSnapshot, K8S_COLLECT_SOURCE, kubeTargets, loadKubeConfig } from '../src/ingest/k8s-collect/index.ts';
+import { AllotError } from '../src/util/errors.ts';
+import { errFields, type Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import { enqueueMonthly, type FlowDeps } from './monthly/flow.ts';
+import { pullSource, type PullSummary } from './sources.ts';
+import { monthIn, periodToClose, shiftMonth, type SourceSpec } from './spec.ts';
+import { withStore, type StoreLock, type WithStoreOptions } from './store-lock.ts';
+
+export interface TaskDeps {
+  loaded: LoadedConfig;
+  dbPath: string;
+  storeLock: StoreLock;
+  metrics: Metrics;
+  flow: FlowDeps;
+  now: () => Date;
+  kubeConfig?: () => KubeConfig;
+  storeHooks?: Pick<WithStoreOptions, 'onEnter' | 'onExit'>;
+}
+
+export interface CollectK8sData {
+  context: string;
+  cluster: string;
+  window: number;
+}
+
+export interface BillingPullData {
+  sources: SourceSpec[];
+  previous_month_until_day: number;
+}
+
+export interface FreshnessData {
+  max_age_hours: number;
+  /** Sources that should be delivering: source types and `k8s-collect/<cluster>`. */
+  expected: string[];
+}
+
+export interface MonthlyTriggerData {
+  timezone: string;
+  close: boolean;
+  sources: SourceSpec[];
+}
+
+const store = <T>(deps: TaskDeps, job: Job, fn: Parameters<typeof withStore<T>>[2]) =>
+  withStore(deps.storeLock, { dbPath: deps.dbPath, jobId: job.id, ...deps.storeHooks }, fn);
+
+/**
+ * One usage snapshot of one cluster. The Kubernetes API is read before the
+ * store lock is taken (a slow cluster never holds up the store); only the
+ * commit runs under it. A second collection in the same window replaces the first.
+ */
+export async function collectK8sTask(deps: TaskDeps, job: Job<CollectK8sData>, log: Logger) {
+  const d = job.data;
+  const kc = deps.kubeConfig?.() ?? loadKubeConfig();
+  const [target] = kubeTargets(kc, [d.context]);
+  const c = await collectClusterSnapshot(target!.kc, { cluster: d.cluster, window: d.window, warn: (m) => log.warn({ cluster: d.cluster }, m) });
+  const r = await store(deps, job, ({ store: st }) =>
+    commitSnapshots(st, { source: K8S_COLLECT_SOURCE, file: `${K8S_COLLECT_SOURCE}:${c.context}:${c.snapshot.ts}`, format: 'api', sha256: null }, [c.snapshot]),
+  );
+  deps.metrics.sourceSucceeded(`${K8S_COLLECT_SOURCE}/${d.cluster}`, deps.now());
+  return {
+    cluster: d.cluster, context: c.context, ts: c.snapshot.ts, import_id: r.importId, nodes: c.snapshot.nodes.length, pods: c.snapshot.pods.length,
+    metrics: c.metrics, replaced: r.replacedSnapshots,
+  };
+}
+
+/**
+ * Month-to-date pulls of every billing source; on the first days of a month
+ * also the previous month (final numbers arrive late) unless it is closed.
+ * Pulls that succeeded are remembered in the job's progress, so a retry only
+ * redoes the ones that failed.
+ */
+export async function billingPullTask(deps: TaskDeps, job: Job<BillingPullData>, log: Logger) {
+  const now = deps.now();
+  const current = monthIn(now, 'UTC');
+  const done = new Set<string>(((job.progress as { done?: string[] } | undefined)?.done) ?? []);
+  const results: PullSummary[] = [];
+  const failures: string[] = [];
+  await store(deps, job, async ({ store: st, lease }) => {
+    const periods = [current];
+    if (now.getUTCDate() <= job.data.previous_month_until_day) {
+      const prev = shiftMonth(current, -1);
+      if ((await closeRecord(st, prev))?.status !== 'closed') periods.unshift(prev);
+    }
+    for (const src of job.data.sources) {
+      for (const period of periods) {
+        const k = `${src.id}:${period}`;
+        if (done.has(k)) continue;
+        await lease.assertHeld();
+        try {
+          const r = await pullSource(st, deps.loaded, src, period, deps.now);
+          results.push(r);
+          done.add(k);
+          deps.metrics.sourceSucceeded(src.id, deps.now());
+          for (const w of r.warnings) log.warn({ source: src.id, period }, w);
+          log.info({ source: src.id, period, import_id: r.import_id, rows: r.rows }, 'billing pull imported');
+        } catch (e) {
+          failures.push(`${src.id} ${period}: ${(e as Error).message}`);
+          log.warn({ ...errFields(e), source: src.id, period }, 'billing pull failed');
+        }
+      }
+    }
+  });
+  await job.updateProgress({ done: [...done] });
+  if (failures.length) throw new AllotError(`${failures.length} billing pull(s) failed: ${failures.join('; ')}`);
+  return { periods: [...new Set(results.map((r) => r.period))], pulls: results };
+}
+
+export interface FreshnessRow {
+  source: string;
+  last_import_at: string | null;
+  age_hours: number | null;
+  stale: boolean;
+}
+
+/** Warns (log + metric) about every source whose latest import is older than max_age_hours, or that never delivered. */
+export async function freshnessTask(deps: TaskDeps, job: Job<FreshnessData>, log: Logger) {
+  const now = deps.now();
+  const seen = await store(deps, job, async ({ store: st }) => {
+    const bySource = await st.all<{ source: string; at: string }>(
+      `SELECT source, strftime(max(finished_at), '%Y-%m-%dT%H:%M:%SZ') AS at FROM imports GROUP BY source`,
+    );
+    const byCluster = await st.all<{ source: string; at: string }>(
+      `SELECT '${K8S_COLLECT_SOURCE}/' || s.cluster AS source, strftime(max(i.finished_at), '%Y-%m-%dT%H:%M:%SZ') AS at
+       FROM k8s_snapshots s JOIN imports i USING (import_id) WHERE i.source = '${K8S_COLLECT_SOURCE}' GROUP BY s.cluster`,
+    );
+    return new Map([...bySource, ...byCluster].map((r) => [r.source, r.at]));
+  });
+  const names = [...new Set([...job.data.expected, ...seen.keys()])].sort();
+  const rows: FreshnessRow[] = names.map((source) => {
+    const at = seen.get(source) ?? null;
+    const age = at === null ? null : (now.getTime() - Date.parse(at)) / 3_600_000;
+    return { source, last_import_at: at, age_hours: age === null ? null : Math.round(age * 10) / 10, stale: age === null || age > job.data.max_age_hours };
+  });
+  deps.metrics.sourceStale.reset();
+  for (const r of rows) {
+    deps.metrics.sourceStale.set({ source: r.source }, r.stale ? 1 : 0);
+    if (r.last_import_at) deps.metrics.sourceSucceeded(r.source, new Date(r.last_import_at));
+    if (r.stale) {
+      log.warn(
+        { source: r.source, last_import_at: r.last_import_at, age_hours: r.age_hours, max_age_hours: job.data.max_age_hours },
+        r.last_import_at ? `source ${r.source} stopped delivering: latest import ${r.age_hours} h ago` : `source ${r.source} has never delivered`,
+      );
+    }
+  }
+  return { checked_at: now.toISOString(), max_age_hours: job.data.max_age_hours, stale: rows.filter((r) => r.stale).map((r) => r.source), sources: rows };
+}
+
+/** Adds the flow of the month before the trigger's local month (a no-op if that run exists). */
+export async function monthlyTriggerTask(deps: TaskDeps, job: Job<MonthlyTriggerData>, log: Logger) {
+  const period = periodToClose(deps.now(), job.data.timezone);
+  const spec = { key: `monthly-${period}`, period, close: job.data.close, resend: false, sources: job.data.sources };
+  const r = await enqueueMonthly(deps.flow, spec);
+  log.info({ period, key: spec.key, added: r.added }, r.added ? 'monthly run enqueued' : 'monthly run already enqueued');
+  return { period, key: spec.key, added: r.added, finish: r.finish.id };
+}
