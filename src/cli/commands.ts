@@ -2,15 +2,16 @@ import type { Command } from 'commander';
 import type { Context } from './context.ts';
 import { registerAttribute } from './attribute.ts';
 import { registerClose } from './close.ts';
+import { registerDemo } from './demo.ts';
 import { registerCollect } from './collect.ts';
 import { registerExplain } from './explain.ts';
 import { registerExport } from './export.ts';
 import { registerIngest } from './ingest.ts';
 import { registerInit } from './init.ts';
-import { registerJobs } from './jobs.ts';
 import { registerPrices } from './prices.ts';
 import { registerReport } from './report.ts';
 import { registerRun } from './run.ts';
+import { registerJobs } from './jobs.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerSend } from './send.ts';
 import { registerStatus } from './status.ts';
@@ -21,6 +22,7 @@ export type Register = (program: Command, run: (fn: (ctx: Context) => Promise<vo
 
 // Every command, in the order `allot --help` lists them. One file each.
 export const commands: Register[] = [
+  registerDemo,
   registerInit,
   registerIngest,
   registerCollect,

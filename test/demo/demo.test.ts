@@ -1,0 +1,40 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/demo/run.ts';
+import { roundDecimal } from '../../src/util/decimal.ts';
+
+describe('allot demo', () => {
+  it('writes every output, reconciles to the generated bill, and closes the earlier months', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'allot-demo-'));
+    const lines: string[] = [];
+    const s = await runDemo({ out, seed: 42, period: '2026-10', log: (l) => lines.push(l) });
+
+    expect(s.reconciles).toBe(true);
+    expect(s.runs.map((r) => r.period)).toEqual(['2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
+    expect(lines.join('\n')).toContain('reconciles to the cent');
+
+    // The CSV's control total is the generated bill, rounded: computed by the generator, not by Allot.
+    const manifest = JSON.parse(readFileSync(s.manifest, 'utf8'));
+    const csv = readFileSync(s.chargeback_csv, 'utf8');
+    expect(csv.startsWith('period,team_id,team_name,cost_center,gl_account,mode,charge_type,service,currency,amount,line_items\r\n')).toBe(true);
+    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(manifest.rows + 1);
+    const bill = s.generated.find((g) => g.period === '2026-10')!;
+    expect(manifest).toMatchObject({ period: '2026-10', closed: false });
+    expect(manifest.control_totals).toEqual([{ currency: 'USD', amount: roundDecimal(bill.EffectiveCost, 2) }]);
+    const closed = JSON.parse(readFileSync(s.closed!.manifest, 'utf8'));
+    expect(closed).toMatchObject({ period: '2026-09', closed: true });
+
+    // One email per team, parseable, with inline charts.
+    const emls = readdirSync(s.emails).filter((f) => f.endsWith('.eml'));
+    expect(emls).toHaveLength(15);
+    const mail = await simpleParser(readFileSync(join(s.emails, emls[0]!)), { keepCidLinks: true });
+    expect(mail.subject).toMatch(/^\[Allot\] /);
+    expect(mail.attachments.filter((a) => a.contentType === 'image/png' && a.cid)).toHaveLength(3);
+
+    expect(existsSync(s.value_report)).toBe(true);
+    expect(s.value_headline).toMatch(/^Teams consumed \$[\d,]+ of Kubernetes compute/);
+  });
+});
