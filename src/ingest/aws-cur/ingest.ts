@@ -1,10 +1,9 @@
 import type { Progress } from '../../cli/progress.ts';
 import { sqlString, type Store } from '../../store/db.ts';
 import { AllotError, InputError } from '../../util/errors.ts';
+import { importParts } from '../batch.ts';
 import {
   commitLineItems,
-  keepParts,
-  noteParts,
   createLineItemStage,
   dropLineItemStage,
   findSameContent,
@@ -12,8 +11,9 @@ import {
   type ImportMeta,
   type ImportResult,
 } from '../commit.ts';
+import { applyLineMap, mapLine, ParquetRowError, scanRecordLines } from '../files.ts';
 import { describeColumns, missingMandatory, type CurColumn, type CurFlavour } from './columns.ts';
-import { detectFormat, isText, mapLine, scanFile, scanRecordLines, type CurFormat } from './source.ts';
+import { detectFormat, isGzip, isHive, isText, scanFile, type CurFormat } from './source.ts';
 import { buildCurSql } from './sql.ts';
 
 export const AWS_CUR_SOURCE = 'aws-cur';
@@ -63,18 +63,8 @@ export interface AwsCurIngestResult {
 /** The store and the export disagree: a mapping bug, never the user's fault; nothing is written. */
 export class InvoiceCheckError extends AllotError {}
 
-/**
- * A bad row of a Parquet file: Parquet has no lines, so the message says
- * `FILE: row N: column X: why` (N counts from 1). `line` holds N.
- */
-export class CurParquetRowError extends InputError {
-  constructor(file: string, row: number, column: string | undefined, why: string, more = 0) {
-    super(file, row, column, why, more);
-    this.message =
-      `${file}: row ${row}: ${column ? `column ${column}: ` : ''}${why}` +
-      (more > 0 ? ` (and ${more} more invalid row${more === 1 ? '' : 's'}; nothing was imported)` : '');
-  }
-}
+/** A bad row of a CUR Parquet file: `FILE: row N: column X: why` (see ParquetRowError). */
+export class CurParquetRowError extends ParquetRowError {}
 
 /**
  * `allot ingest aws-cur FILE...`: imports AWS Cost and Usage Reports (legacy
@@ -94,22 +84,10 @@ export async function ingestAwsCurFiles(store: Store, files: string[], opts: Aws
   try {
     return await store.transaction(async () => {
       await store.run('CREATE OR REPLACE TEMP TABLE cur_export_totals (billing_period VARCHAR, currency VARCHAR, n_rows BIGINT, unblended DECIMAL(38,12), amortised DECIMAL(38,12))');
-      const results: AwsCurFileResult[] = [];
-      const fresh: number[] = [];
-      const parts = new Set<number>();
-      for (const [i, file] of files.entries()) {
-        const r = await ingestOne(store, file, opts.skipInvalid ?? false);
-        results.push(r);
-        if (r.status === 'noop') parts.add(r.sameAs!);
-        else {
-          fresh.push(r.importId);
-          parts.add(r.importId);
-          await keepParts(store, fresh, parts);
-        }
-        await dropTemps(store);
-        progress?.tick(i + 1);
-      }
-      await noteParts(store, results, parts);
+      const { results, fresh } = await importParts(store, files, (file) => ingestOne(store, file, opts.skipInvalid ?? false), {
+        progress,
+        cleanup: () => dropTemps(store),
+      });
       const invoice = fresh.length ? await invoiceCheck(store, fresh) : [];
       await store.run('DROP TABLE IF EXISTS cur_export_totals');
       const bad = invoice.find((c) => !c.ok);
@@ -170,7 +148,7 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean): Prom
   // says otherwise (blank lines, line breaks inside quotes), find where each
   // record starts.
   let lineMap: [number, number][] = [];
-  if (isText(format) && scan.lines !== total + 1) lineMap = await scanRecordLines(file, format);
+  if (isText(format) && scan.lines !== total + 1) lineMap = await scanRecordLines(file, { gzip: isGzip(format), quoting: !isHive(format) });
 
   if (bad > 0 && !skipInvalid) {
     const first = (await readingFile(file, format, () =>
@@ -190,13 +168,9 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean): Prom
   await readingFile(file, format, () => store.run(`INSERT INTO cur_export_totals BY NAME ${sql.exportTotals}`));
 
   if (lineMap.length) {
-    await store.run('CREATE OR REPLACE TEMP TABLE cur_line_map (naive BIGINT, off BIGINT)');
-    await store.run(
-      `INSERT INTO cur_line_map SELECT unnest(from_json($1, '["BIGINT"]')), unnest(from_json($2, '["BIGINT"]'))`,
-      [JSON.stringify(lineMap.map((p) => p[0])), JSON.stringify(lineMap.map((p) => p[1]))],
-    );
-    await applyLineMap(store, 'stage_line_items', 'source_line');
-    if (bad > 0) await applyLineMap(store, 'cur_rejects', 'line');
+    const targets: [string, string][] = [['stage_line_items', 'source_line']];
+    if (bad > 0) targets.push(['cur_rejects', 'line']);
+    await applyLineMap(store, lineMap, 'cur_line_map', targets);
   }
 
   const result = await commitLineItems(store, { ...meta, rowsRead: total, rowsRejected: bad });
@@ -208,14 +182,6 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean): Prom
     );
   }
   return { ...result, file, format, flavour };
-}
-
-async function applyLineMap(store: Store, table: string, column: string): Promise<void> {
-  await store.run(
-    `UPDATE ${table} SET ${column} = ${table}.${column} + m.off
-     FROM (SELECT t.${column} AS naive, bp.off FROM ${table} t ASOF JOIN cur_line_map bp ON t.${column} >= bp.naive) m
-     WHERE ${table}.${column} = m.naive AND m.off <> 0`,
-  );
 }
 
 /** Store totals of the imports just made against the export totals gathered while reading the files. */

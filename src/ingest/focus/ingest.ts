@@ -1,19 +1,19 @@
 import type { Progress } from '../../cli/progress.ts';
 import { sqlString, type Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
+import { importParts } from '../batch.ts';
 import {
   commitLineItems,
   createLineItemStage,
   dropLineItemStage,
   findSameContent,
-  keepParts,
-  noteParts,
   recordNoop,
   type ImportMeta,
   type ImportResult,
 } from '../commit.ts';
+import { applyLineMap, mapLine, ParquetRowError, scanRecordLines } from '../files.ts';
 import { mapColumns, type SourceColumn } from './columns.ts';
-import { detectFormat, readCsvHeader, scanCsvRecordLines, scanFile, type FocusFormat } from './source.ts';
+import { detectFormat, readCsvHeader, scanFile, type FocusFormat } from './source.ts';
 import { buildFocusSql } from './sql.ts';
 
 /*
@@ -78,18 +78,8 @@ export interface FocusImportResult extends ImportResult {
   sameAs?: number;
 }
 
-/**
- * A bad row of a Parquet file: Parquet has no lines, so the message says
- * `FILE: row N: column X: why` (N counts from 1). `line` holds N.
- */
-export class ParquetRowError extends InputError {
-  constructor(file: string, row: number, column: string | undefined, why: string, more = 0) {
-    super(file, row, column, why, more);
-    this.message =
-      `${file}: row ${row}: ${column ? `column ${column}: ` : ''}${why}` +
-      (more > 0 ? ` (and ${more} more invalid row${more === 1 ? '' : 's'}; nothing was imported)` : '');
-  }
-}
+/** A bad row of a Parquet file (`FILE: row N: …`); shared with aws-cur. */
+export { ParquetRowError };
 
 /**
  * Imports FOCUS 1.0-1.2 exports (CSV, gzipped CSV or Parquet; the format is
@@ -105,25 +95,10 @@ export async function ingestFocusFiles(store: Store, files: string[], opts: Focu
   progress?.start('ingest focus', files.length);
   try {
     return await store.transaction(async () => {
-      const results: FocusImportResult[] = [];
-      const fresh: number[] = [];
-      const parts = new Set<number>();
-      for (const [i, file] of files.entries()) {
-        const r = await ingestOne(store, file, opts.skipInvalid ?? false);
-        results.push(r);
-        if (r.status === 'noop') parts.add(r.sameAs!);
-        else {
-          fresh.push(r.importId);
-          parts.add(r.importId);
-        }
-        // After an error the rollback drops them (they were created in the transaction).
-        await dropTemps(store);
-        progress?.tick(i + 1);
-      }
-      // Once all are in: a part named after its sibling (as a no-op of an
-      // earlier import) is a part too.
-      if (fresh.length) await keepParts(store, fresh, parts);
-      await noteParts(store, results, parts);
+      const { results } = await importParts(store, files, (file) => ingestOne(store, file, opts.skipInvalid ?? false), {
+        progress,
+        cleanup: () => dropTemps(store),
+      });
       return results;
     });
   } finally {
@@ -183,7 +158,7 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean): Prom
   // (blank lines, line breaks inside quotes), find where each record starts.
   let lineMap: [number, number][] = [];
   if (!parquet && scan.lines !== total + 1) {
-    lineMap = await scanCsvRecordLines(file, format, scan.newline!);
+    lineMap = await scanRecordLines(file, { gzip: format === 'csv.gz', newline: scan.newline! });
   }
 
   if (bad > 0 && !skipInvalid) {
@@ -200,13 +175,9 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean): Prom
   }
   if (parquet) await store.run(sql.stageView(bad > 0 ? 'SELECT line FROM focus_rejects' : undefined));
   if (lineMap.length) {
-    await store.run('CREATE OR REPLACE TEMP TABLE focus_line_map (naive BIGINT, off BIGINT)');
-    await store.run(
-      `INSERT INTO focus_line_map SELECT unnest(from_json($1, '["BIGINT"]')), unnest(from_json($2, '["BIGINT"]'))`,
-      [JSON.stringify(lineMap.map((p) => p[0])), JSON.stringify(lineMap.map((p) => p[1]))],
-    );
-    await applyLineMap(store, 'stage_line_items', 'source_line');
-    if (bad > 0) await applyLineMap(store, 'focus_rejects', 'line');
+    const targets: [string, string][] = [['stage_line_items', 'source_line']];
+    if (bad > 0) targets.push(['focus_rejects', 'line']);
+    await applyLineMap(store, lineMap, 'focus_line_map', targets);
   }
 
   const result = await readingFile(file, format, () => commitLineItems(store, { ...meta, rowsRead: total, rowsRejected: bad }));
@@ -230,24 +201,6 @@ async function readColumns(store: Store, file: string, format: FocusFormat): Pro
   }
   const header = await readCsvHeader(file, format);
   return header.map((name, i) => ({ name: name.trim(), type: 'VARCHAR', ref: `__c${i}` }));
-}
-
-/** Record's naive line (record number + 1) → physical line, with the breakpoints of scanCsvRecordLines. */
-function mapLine(naive: number, points: [number, number][]): number {
-  let off = 0;
-  for (const [from, o] of points) {
-    if (from > naive) break;
-    off = o;
-  }
-  return naive + off;
-}
-
-async function applyLineMap(store: Store, table: string, column: string): Promise<void> {
-  await store.run(
-    `UPDATE ${table} SET ${column} = ${table}.${column} + m.off
-     FROM (SELECT t.${column} AS naive, bp.off FROM ${table} t ASOF JOIN focus_line_map bp ON t.${column} >= bp.naive) m
-     WHERE ${table}.${column} = m.naive AND m.off <> 0`,
-  );
 }
 
 /** Runs a statement that reads the file; DuckDB's complaints about the file become an InputError naming it. */

@@ -44,7 +44,7 @@ export function sourceSql(file: string, format: FocusFormat, columns: readonly S
   // row_number() OVER () runs as DuckDB's streaming window: it numbers rows in
   // file order. `__line` here is record number + 1, the physical line of a
   // file with no blank lines and no line breaks inside quoted fields; the
-  // caller corrects it for the others (see scanCsvRecordLines).
+  // caller corrects it for the others (see scanRecordLines in ../files.ts).
   return `SELECT row_number() OVER () + 1 AS __line, * FROM read_csv(${sqlString(file)},
       header = true, auto_detect = false, columns = {${declared}},
       delim = ',', quote = '"', escape = '"',
