@@ -43,10 +43,12 @@ interface PhaseResult {
 }
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
-const time = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+const time = async <T>(fn: () => Promise<T>, label?: string): Promise<[T, number]> => {
   const t = process.hrtime.bigint();
   const r = await fn();
-  return [r, Number(process.hrtime.bigint() - t) / 1e9];
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  if (label) process.stderr.write(`  … ${label}: ${s.toFixed(1)} s, peak RSS ${peakRssMb()} MB\n`);
+  return [r, s];
 };
 
 async function phaseGenerate(): Promise<PhaseResult> {
@@ -96,9 +98,9 @@ async function phasePipeline(): Promise<PhaseResult> {
   rmSync(`${dbFile}.wal`, { force: true });
   const store = await Store.open(dbFile);
   const loaded = loadConfigFile(join(inputs, 'config.yaml'));
-  const [focus, tFocus] = await time(() => ingestFocusFiles(store, focusFiles));
-  const [snaps, tSnaps] = await time(() => ingestSnapshotFiles(store, snapshotFiles));
-  const [run, tAttr] = await time(() => attribute(store, loaded, period));
+  const [focus, tFocus] = await time(() => ingestFocusFiles(store, focusFiles), 'ingest FOCUS');
+  const [snaps, tSnaps] = await time(() => ingestSnapshotFiles(store, snapshotFiles), 'ingest snapshots');
+  const [run, tAttr] = await time(() => attribute(store, loaded, period), 'attribute');
   const [exp, tExport] = await time(async () => {
     const e = await buildChargebackExport(store, period);
     writeFileSync(join(out, `chargeback-${period}.csv`), e.csv);

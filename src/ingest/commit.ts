@@ -64,6 +64,9 @@ export async function recordNoop(store: Store, meta: ImportMeta, sameAs: number)
  */
 export async function commitLineItems(store: Store, meta: ImportMeta): Promise<ImportResult> {
   const id = (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
+  // Rows carry their own line number, so their order in the table is free:
+  // without order preservation DuckDB streams a 10M-row insert in bounded memory.
+  await store.run('SET preserve_insertion_order = false');
   await store.run(
     `INSERT INTO line_items BY NAME
      SELECT s.*, $1::BIGINT * 4294967296 + s.source_line AS li_id, $1::INTEGER AS import_id,
@@ -71,19 +74,30 @@ export async function commitLineItems(store: Store, meta: ImportMeta): Promise<I
      FROM stage_line_items s`,
     [id],
   );
-  const coverage = await store.all<{ billing_account_id: string; billing_period_start: string; rows: string }>(
-    `SELECT billing_account_id, strftime(billing_period_start, '%Y-%m-%dT%H:%M:%SZ') AS billing_period_start, count(*)::VARCHAR AS rows
-     FROM stage_line_items GROUP BY ALL ORDER BY ALL`,
-  );
-  const replaced = await store.all<{ import_id: number }>(
-    `UPDATE line_items l SET superseded_by = $1
-     WHERE l.superseded_by IS NULL AND l.import_id <> $1
-       AND EXISTS (SELECT 1 FROM stage_line_items s
-                   WHERE s.billing_account_id = l.billing_account_id AND s.billing_period_start = l.billing_period_start)
-     RETURNING import_id`,
+  await store.run('RESET preserve_insertion_order');
+  // From here on only the rows just written are read, never the stage again:
+  // for Parquet the stage is a view, and every read of it reads the file.
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE import_coverage AS
+     SELECT billing_account_id, billing_period_start, count(*) AS n FROM line_items WHERE import_id = $1 GROUP BY ALL`,
     [id],
   );
-  const replacedIds = [...new Set(replaced.map((r) => r.import_id))].sort((a, b) => a - b);
+  const coverage = await store.all<{ billing_account_id: string; billing_period_start: string; rows: string }>(
+    `SELECT billing_account_id, strftime(billing_period_start, '%Y-%m-%dT%H:%M:%SZ') AS billing_period_start, n::VARCHAR AS rows
+     FROM import_coverage ORDER BY ALL`,
+  );
+  const current = `l.superseded_by IS NULL AND l.import_id <> $1
+       AND l.billing_account_id = c.billing_account_id AND l.billing_period_start = c.billing_period_start`;
+  const replacedIds = (
+    await store.all<{ import_id: number }>(
+      `SELECT DISTINCT l.import_id FROM line_items l, import_coverage c WHERE ${current} ORDER BY 1`,
+      [id],
+    )
+  ).map((r) => r.import_id);
+  if (replacedIds.length) {
+    await store.run(`UPDATE line_items l SET superseded_by = $1 FROM import_coverage c WHERE ${current}`, [id]);
+  }
+  await store.run('DROP TABLE import_coverage');
   // An earlier import none of whose rows is still current is superseded as a whole.
   await store.run(
     `UPDATE imports i SET status = 'superseded', superseded_by = $1
@@ -92,7 +106,7 @@ export async function commitLineItems(store: Store, meta: ImportMeta): Promise<I
        AND NOT EXISTS (SELECT 1 FROM line_items l WHERE l.import_id = i.import_id AND l.superseded_by IS NULL)`,
     [id],
   );
-  const loaded = Number((await store.one<{ n: string }>('SELECT count(*) AS n FROM stage_line_items'))!.n);
+  const loaded = coverage.reduce((n, c) => n + Number(c.rows), 0);
   await store.run(
     `INSERT INTO imports (import_id, source, file, content_sha256, format, rows_read, rows_loaded, rows_rejected, coverage, status, note, started_at, finished_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::JSON, 'active', $10, now()::TIMESTAMP, now()::TIMESTAMP)`,
