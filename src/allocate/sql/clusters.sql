@@ -85,14 +85,17 @@ LEFT JOIN cfg_team_names names ON names.name_lower = lower(l.label.value);
 
 -- C_cpu = C·w, C_mem = C·(1−w), w = K_cpu·p_cpu / (K_cpu·p_cpu + K_mem·p_mem).
 -- Memory is in bytes here, so the CPU weight is scaled by 2^30 to compare per GiB.
+-- Core-seconds have at most 6 decimals and byte-seconds none: narrowing the
+-- scale before multiplying keeps the products exact and inside 38 digits for
+-- clusters of thousands of nodes (at scale 12 they overflowed).
 CREATE OR REPLACE TEMP TABLE split_resource_in AS
 SELECT {'cluster': p.cluster, 'currency': p.currency} AS grp, r.resource AS part, p.cost AS total, r.weight
 FROM cluster_pools p
 JOIN capacity k USING (cluster)
 JOIN cfg_clusters c ON c.cluster_id = p.cluster
 CROSS JOIN LATERAL (VALUES
-  ('cpu', (k.cpu * c.p_cpu * 1073741824)::DECIMAL(38,12)),
-  ('mem', (k.mem * c.p_mem)::DECIMAL(38,12))
+  ('cpu', (k.cpu::DECIMAL(38,6) * c.p_cpu * 1073741824)::DECIMAL(38,12)),
+  ('mem', (k.mem::DECIMAL(38,0) * c.p_mem)::DECIMAL(38,12))
 ) r(resource, weight)
 WHERE k.cpu > 0 OR k.mem > 0;
 
