@@ -6,8 +6,10 @@
  * hourly for a month), then times, each phase in its own process so its peak
  * RSS is its own:
  *   1. the floor: a bare DuckDB scan that sums the Parquet file by team tag;
- *   2. the pipeline: ingest FOCUS → ingest snapshots → attribute → export.
- * Prints rows/s, seconds, peak RSS and the pipeline-to-floor ratio.
+ *   2. a copy: the Parquet files as they are into a DuckDB file (what merely
+ *      keeping every column costs, before any parsing or checking);
+ *   3. the pipeline: ingest FOCUS → ingest snapshots → attribute → export.
+ * Prints rows/s, seconds, peak RSS and the pipeline-to-floor ratios.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -84,6 +86,21 @@ async function phaseFloor(): Promise<PhaseResult> {
   return { name: 'floor', seconds: { scan: s }, rows: { groups: rows.length }, peakRssMb: peakRssMb() };
 }
 
+async function phaseCopy(): Promise<PhaseResult> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { focusFiles } = await orgFiles();
+  const dbFile = join(out, 'copy.duckdb');
+  rmSync(dbFile, { force: true });
+  const db = await DuckDBInstance.create(dbFile, { threads: '2', memory_limit: '1GB' });
+  const conn = await db.connect();
+  const files = `[${focusFiles.map((f) => `'${f}'`).join(', ')}]`;
+  const [, s] = await time(() => conn.run(`CREATE TABLE focus AS SELECT * FROM read_parquet(${files})`));
+  conn.closeSync();
+  db.closeSync();
+  rmSync(dbFile, { force: true });
+  return { name: 'copy', seconds: { copy: s }, peakRssMb: peakRssMb() };
+}
+
 async function phasePipeline(): Promise<PhaseResult> {
   const { Store } = await import('../src/store/db.ts');
   const { ingestFocusFiles } = await import('../src/ingest/focus/ingest.ts');
@@ -135,7 +152,7 @@ const fmt = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDig
 
 async function main(): Promise<void> {
   if (args.phase) {
-    const fn = { generate: phaseGenerate, floor: phaseFloor, pipeline: phasePipeline }[args.phase];
+    const fn = { generate: phaseGenerate, floor: phaseFloor, copy: phaseCopy, pipeline: phasePipeline }[args.phase];
     if (!fn) throw new Error(`unknown phase ${args.phase}`);
     process.stdout.write(`${JSON.stringify(await fn())}\n`);
     return;
@@ -147,6 +164,7 @@ async function main(): Promise<void> {
     console.log(`  generated inputs in ${fmt(g.seconds.generate!)} s (not part of the pipeline)`);
   }
   const floor = inChild('floor');
+  const copy = inChild('copy');
   const p = inChild('pipeline');
   const s = p.seconds;
   const pipeline = s.ingest_focus! + s.attribute! + s.export!;
@@ -154,6 +172,7 @@ async function main(): Promise<void> {
   const rows = p.rows!;
   console.log('');
   console.log(`  floor: bare scan summing the Parquet by team tag   ${fmt(floor.seconds.scan!, 2)} s   peak RSS ${floor.peakRssMb} MB`);
+  console.log(`  copy: the Parquet as it is into a DuckDB file       ${fmt(copy.seconds.copy!, 2)} s   peak RSS ${copy.peakRssMb} MB`);
   console.log(`  ingest FOCUS      ${fmt(s.ingest_focus!, 2)} s   ${fmt(rows.line_items! / s.ingest_focus!, 0)} rows/s`);
   console.log(`  ingest snapshots  ${fmt(s.ingest_k8s!, 2)} s   ${fmt(rows.pod_samples! / s.ingest_k8s!, 0)} pod samples/s`);
   console.log(`  attribute         ${fmt(s.attribute!, 2)} s   reconciles: ${p.info!.reconciles}`);
@@ -162,6 +181,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`  pipeline (FOCUS ingest + attribute + export) ÷ floor: ${fmt(pipeline / floor.seconds.scan!, 1)}×`);
   console.log(`  with snapshot ingest too ÷ floor:                    ${fmt(withK8s / floor.seconds.scan!, 1)}×`);
+  console.log(`  FOCUS ingest ÷ copy:                                 ${fmt(s.ingest_focus! / copy.seconds.copy!, 1)}×`);
 }
 
 await main();

@@ -21,11 +21,17 @@ export class Store {
     readonly conn: DuckDBConnection,
   ) {}
 
+  /**
+   * DuckDB's threads and memory_limit come from `opts`, else from
+   * ALLOT_DUCKDB_THREADS / ALLOT_DUCKDB_MEMORY_LIMIT, else 2 and 1GB. Above
+   * the limit DuckDB spills to `<db>.tmp/`; the process peaks at about the
+   * limit plus 0.6 GB (a 10M-line-item month; see the README's benchmark).
+   */
   static async open(path: string, opts: { threads?: number; memoryLimit?: string } = {}): Promise<Store> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const instance = await DuckDBInstance.create(path, {
-      threads: String(opts.threads ?? 2),
-      memory_limit: opts.memoryLimit ?? '1500MB',
+      threads: String(opts.threads ?? (process.env.ALLOT_DUCKDB_THREADS || 2)),
+      memory_limit: opts.memoryLimit ?? (process.env.ALLOT_DUCKDB_MEMORY_LIMIT || '1GB'),
       // Everything Allot needs is linked in; never try to download an extension.
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
