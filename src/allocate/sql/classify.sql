@@ -40,8 +40,10 @@ WITH first_hit AS (
   LEFT JOIN cfg_matchers m USING (priority)
 ),
 -- 3. team tags: the first configured key present (non-empty) decides.
-team_tag AS (
-  SELECT i.li_id,
+-- (Computed alongside each item, not joined back: a join of every line item
+-- with itself by li_id cost more than all the rest of this step.)
+tagged AS (
+  SELECT i.*,
          list_filter(list_transform(k.keys, key -> {'key': key, 'value': i.tags[key]}),
                      t -> coalesce(t.value, '') <> '')[1] AS tag
   FROM items i, cfg_tag_keys k
@@ -50,36 +52,35 @@ SELECT
   i.li_id, i.currency, i.cost, i.service,
   CASE
     WHEN h.li_id IS NOT NULL THEN coalesce(h.target_kind, 'cluster')
-    WHEN t.tag IS NOT NULL THEN CASE WHEN tn.team_id IS NOT NULL THEN 'team' ELSE 'unallocated' END
+    WHEN i.tag IS NOT NULL THEN CASE WHEN tn.team_id IS NOT NULL THEN 'team' ELSE 'unallocated' END
     WHEN a.team_id IS NOT NULL THEN 'team'
     ELSE 'unallocated'
   END AS target_kind,
   CASE
     WHEN h.li_id IS NOT NULL THEN coalesce(h.target_id, c.cluster_id)
-    WHEN t.tag IS NOT NULL THEN tn.team_id
+    WHEN i.tag IS NOT NULL THEN tn.team_id
     WHEN a.team_id IS NOT NULL THEN a.team_id
   END AS target_id,
   CASE
     WHEN h.li_id IS NOT NULL THEN coalesce(h.kind, 'node')
-    WHEN t.tag IS NOT NULL THEN 'tag'
+    WHEN i.tag IS NOT NULL THEN 'tag'
     WHEN a.team_id IS NOT NULL THEN 'account'
     ELSE 'no_owner'
   END AS basis,
   CASE
     WHEN h.kind IS NOT NULL THEN h.detail
     WHEN h.li_id IS NOT NULL THEN 'node of cluster ' || c.cluster_id
-    WHEN t.tag IS NOT NULL THEN 'tag ' || t.tag.key || '=' || t.tag.value
+    WHEN i.tag IS NOT NULL THEN 'tag ' || i.tag.key || '=' || i.tag.value
     WHEN a.team_id IS NOT NULL THEN 'account ' || i.sub_account_id
     ELSE 'no rule, cluster, tag or account'
   END AS detail,
   CASE
     WHEN h.li_id IS NOT NULL THEN NULL
-    WHEN t.tag IS NOT NULL AND tn.team_id IS NULL THEN 'unknown team "' || t.tag.value || '" in tag ' || t.tag.key
-    WHEN t.tag IS NULL AND a.team_id IS NULL THEN 'no owner'
+    WHEN i.tag IS NOT NULL AND tn.team_id IS NULL THEN 'unknown team "' || i.tag.value || '" in tag ' || i.tag.key
+    WHEN i.tag IS NULL AND a.team_id IS NULL THEN 'no owner'
   END AS reason
-FROM items i
+FROM tagged i
 LEFT JOIN first_hit h USING (li_id)
 LEFT JOIN cfg_clusters c ON h.kind IS NULL AND c.ord = h.priority - 100000
-LEFT JOIN team_tag t USING (li_id)
-LEFT JOIN cfg_team_names tn ON tn.name_lower = lower(t.tag.value)
+LEFT JOIN cfg_team_names tn ON tn.name_lower = lower(i.tag.value)
 LEFT JOIN cfg_accounts a ON a.account_id = i.sub_account_id;
