@@ -322,6 +322,7 @@ describe('ingest focus: Parquet', () => {
 
     const [r] = await ingestFocusFiles(store, [file], { skipInvalid: true });
     expect(r).toMatchObject({ rowsRead: 6, rowsLoaded: 4, rowsRejected: 2 });
+    expect(await store.one('SELECT rows_read, rows_loaded, rows_rejected FROM imports WHERE import_id = $1', [r!.importId])).toEqual({ rows_read: '6', rows_loaded: '4', rows_rejected: '2' });
     expect(await sums()).toEqual({ n: '4', billed: '3.250000000000', effective: '3.250000000000', list: '3.250000000000' });
     expect(await store.all(`SELECT source_line, tags['team'] AS team FROM line_items ORDER BY 1`)).toEqual([
       { source_line: '1', team: 't1' },

@@ -14,7 +14,7 @@ import {
 import { applyLineMap, mapLine, ParquetRowError, scanRecordLines } from '../files.ts';
 import { mapColumns, type SourceColumn } from './columns.ts';
 import { detectFormat, readCsvHeader, scanFile, type FocusFormat } from './source.ts';
-import { buildFocusSql } from './sql.ts';
+import { buildFocusSql, type FocusSql } from './sql.ts';
 
 /*
  * `allot ingest focus`: FOCUS 1.0-1.2 exports into line_items.
@@ -51,8 +51,9 @@ import { buildFocusSql } from './sql.ts';
  *   line_items.source_line holds the same number.
  * - Staging. CSV: one INSERT … SELECT from read_csv into the temp table
  *   stage_line_items (createLineItemStage), then commitLineItems. Parquet:
- *   one counting pass over the file, then stage_line_items is a TEMP VIEW over
- *   read_parquet (invalid rows left out) that commitLineItems reads: a
+ *   stage_line_items is a TEMP VIEW of the valid rows of read_parquet that
+ *   commitLineItems reads, and the footer's row count tells how many were
+ *   left out (see ingestParquet): a
  *   10-million-row stage table does not fit the store's 1.5 GB memory limit
  *   and spilling it cost more than twice the CPU of reading the file again
  *   (10M rows: 115 s CPU with a table, 47 s with the view), and the INSERT
@@ -134,61 +135,77 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean): Prom
     );
   }
   const sql = buildFocusSql(file, format, columns, mapping);
-  const parquet = format === 'parquet';
+  if (format === 'parquet') return ingestParquet(store, file, sql, meta, skipInvalid);
 
-  // CSV: one INSERT … SELECT into the stage table, invalid rows marked by a
-  // negative source_line (their lines are fixed below, and CSV numbering is
-  // single-threaded anyway). Parquet: one counting pass; the stage is then a
-  // view over the file (see the note at the top).
-  let total: number;
-  let bad: number;
-  if (parquet) {
-    const counts = (await readingFile(file, format, () => store.one<{ total: string; bad: string }>(sql.countRows)))!;
-    [total, bad] = [Number(counts.total), Number(counts.bad)];
-  } else {
-    await createLineItemStage(store);
-    await readingFile(file, format, () => store.run(sql.stageInsert));
-    const counts = (await store.one<{ total: string; bad: string }>(
-      'SELECT count(*) AS total, count(*) FILTER (WHERE source_line < 0) AS bad FROM stage_line_items',
-    ))!;
-    [total, bad] = [Number(counts.total), Number(counts.bad)];
-  }
+  // One INSERT … SELECT into the stage table, invalid rows marked by a
+  // negative source_line (their lines are fixed below; CSV numbering is
+  // single-threaded anyway).
+  await createLineItemStage(store);
+  await readingFile(file, format, () => store.run(sql.stageInsert));
+  const counts = (await store.one<{ total: string; bad: string }>(
+    'SELECT count(*) AS total, count(*) FILTER (WHERE source_line < 0) AS bad FROM stage_line_items',
+  ))!;
+  const [total, bad] = [Number(counts.total), Number(counts.bad)];
 
-  // CSV: `__line` assumed one record per line; if the file says otherwise
-  // (blank lines, line breaks inside quotes), find where each record starts.
+  // `__line` assumed one record per line; if the file says otherwise (blank
+  // lines, line breaks inside quotes), find where each record starts.
   let lineMap: [number, number][] = [];
-  if (!parquet && scan.lines !== total + 1) {
-    lineMap = await scanRecordLines(file, { gzip: format === 'csv.gz', newline: scan.newline! });
-  }
+  if (scan.lines !== total + 1) lineMap = await scanRecordLines(file, { gzip: format === 'csv.gz', newline: scan.newline! });
 
   if (bad > 0 && !skipInvalid) {
     const first = (await readingFile(file, format, () =>
       store.one<{ line: string; column_name: string; reason: string }>(`${sql.invalidRows} LIMIT 1`),
     ))!;
-    const line = mapLine(Number(first.line), lineMap);
-    if (parquet) throw new ParquetRowError(file, line, first.column_name, first.reason, bad - 1);
-    throw new InputError(file, line, first.column_name, first.reason, bad - 1);
+    throw new InputError(file, mapLine(Number(first.line), lineMap), first.column_name, first.reason, bad - 1);
   }
   if (bad > 0) {
     await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE focus_rejects AS ${sql.invalidRows}`));
-    if (!parquet) await store.run('DELETE FROM stage_line_items WHERE source_line < 0');
+    await store.run('DELETE FROM stage_line_items WHERE source_line < 0');
   }
-  if (parquet) await store.run(sql.stageView(bad > 0 ? 'SELECT line FROM focus_rejects' : undefined));
   if (lineMap.length) {
     const targets: [string, string][] = [['stage_line_items', 'source_line']];
     if (bad > 0) targets.push(['focus_rejects', 'line']);
     await applyLineMap(store, lineMap, 'focus_line_map', targets);
   }
 
-  const result = await readingFile(file, format, () => commitLineItems(store, { ...meta, rowsRead: total, rowsRejected: bad }));
-  if (bad > 0) {
-    await store.run(
-      `INSERT INTO rejects (import_id, source_line, column_name, reason, raw)
-       SELECT $1, line, column_name, reason, raw FROM focus_rejects ORDER BY line`,
-      [result.importId],
-    );
-  }
+  const result = await commitLineItems(store, { ...meta, rowsRead: total, rowsRejected: bad });
+  if (bad > 0) await keepRejects(store, result.importId);
   return { ...result, file, format };
+}
+
+/**
+ * Parquet, optimistically: the valid rows go straight from the file into
+ * line_items in one pass, and the footer's row count tells whether any were
+ * left out. Only then is the file read again, to name the first bad row (and
+ * the transaction's rollback drops what was written) or, with skipInvalid,
+ * to record every bad row in rejects.
+ */
+async function ingestParquet(store: Store, file: string, sql: FocusSql, meta: ImportMeta, skipInvalid: boolean): Promise<FocusImportResult> {
+  const format = 'parquet';
+  const total = Number((await readingFile(file, format, () => store.one<{ total: string }>(sql.rowCount)))!.total);
+  await store.run(sql.stageView);
+  const result = await readingFile(file, format, () => commitLineItems(store, { ...meta, rowsRead: total }));
+  const bad = total - result.rowsLoaded;
+  if (bad > 0 && !skipInvalid) {
+    const first = (await readingFile(file, format, () =>
+      store.one<{ line: string; column_name: string; reason: string }>(`${sql.invalidRows} LIMIT 1`),
+    ))!;
+    throw new ParquetRowError(file, Number(first.line), first.column_name, first.reason, bad - 1);
+  }
+  if (bad > 0) {
+    await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE focus_rejects AS ${sql.invalidRows}`));
+    await store.run('UPDATE imports SET rows_rejected = $2 WHERE import_id = $1', [result.importId, bad]);
+    await keepRejects(store, result.importId);
+  }
+  return { ...result, rowsRejected: bad, file, format };
+}
+
+async function keepRejects(store: Store, importId: number): Promise<void> {
+  await store.run(
+    `INSERT INTO rejects (import_id, source_line, column_name, reason, raw)
+     SELECT $1, line, column_name, reason, raw FROM focus_rejects ORDER BY line`,
+    [importId],
+  );
 }
 
 /** The file's columns: the CSV header (every column read as VARCHAR), or the Parquet schema. */

@@ -13,9 +13,11 @@ import type { FocusFormat } from './source.ts';
  *   checks per row, the first invalid column and why, from typed and src.
  *
  * CSV: one INSERT … SELECT into stage_line_items that stores an invalid row
- * with a negative source_line. Parquet: one counting pass (countRows), then
- * stage_line_items is a view (stageView). Only when there are invalid rows is
- * the file read again to say which column is wrong and why (invalidRows).
+ * with a negative source_line. Parquet: stage_line_items is a view of the
+ * valid rows (stageView); the file's row count comes from its footer
+ * (rowCount), so the difference is the invalid rows. Only when there are
+ * some is the file read again to say which column is wrong and why
+ * (invalidRows).
  */
 
 /** Every case spelling of "null", plus the empty field. */
@@ -66,10 +68,10 @@ export interface FocusSql {
   stageInsert: string;
   /** Invalid rows: line, column_name, reason, raw (JSON of the row as read), by line. */
   invalidRows: string;
-  /** One pass over the file: total rows and invalid rows. */
-  countRows: string;
-  /** CREATE TEMP VIEW stage_line_items over the file, leaving out the lines `skipLines` (a subquery) returns. */
-  stageView: (skipLines: string | undefined) => string;
+  /** Parquet: the file's rows, from its footer (no scan). */
+  rowCount: string;
+  /** Parquet: CREATE TEMP VIEW stage_line_items over the file's valid rows. */
+  stageView: string;
 }
 
 /**
@@ -219,10 +221,9 @@ export function buildFocusSql(file: string, format: FocusFormat, columns: readon
     `CASE ${checks.map((c) => `WHEN ${c.bad} THEN ${pick(c)}`).join(' ')} END`;
   const invalidRows = `SELECT __line AS line, ${caseOf((c) => sqlString(c.column))} AS column_name, ${caseOf((c) => c.why)} AS reason, ${raw} AS raw
     FROM (${typedSql}) WHERE ${bad} ORDER BY __line`;
-  const countRows = `SELECT count(*) AS total, count(*) FILTER (WHERE ${bad}) AS bad FROM (${typedSql})`;
-  const stageView = (skipLines: string | undefined): string =>
-    `CREATE TEMP VIEW stage_line_items AS
+  const rowCount = `SELECT sum(num_rows)::BIGINT AS total FROM parquet_file_metadata(${sqlString(file)})`;
+  const stageView = `CREATE TEMP VIEW stage_line_items AS
      SELECT __line AS source_line, ${targets.map((t, i) => `${t} AS ${targetCols[i]}`).join(', ')}, ${extra} AS extra
-     FROM (${typedSql})${skipLines ? ` WHERE __line NOT IN (${skipLines})` : ''}`;
-  return { stageInsert, invalidRows, countRows, stageView };
+     FROM (${typedSql}) WHERE NOT (${bad})`;
+  return { stageInsert, invalidRows, rowCount, stageView };
 }
