@@ -353,7 +353,9 @@ async function chargeTypes(c: Ctx): Promise<TeamReport['by_charge_type']> {
     [c.runId, c.prevRunId ?? -1, c.teamId, c.currency],
   );
   const get = (type: string, run: number | null) => rows.find((r) => r.charge_type === type && r.run_id === run)?.amount;
-  return CHARGE_TYPES.map((t) => {
+  // The four standing types always show; adjustments (of closed months) only when there are some.
+  const shown = CHARGE_TYPES.filter((t) => t !== 'adjustment' || rows.some((r) => r.charge_type === t));
+  return shown.map((t) => {
     const prev = c.prevRunId === null ? null : (get(t, c.prevRunId) ?? '0');
     return { charge_type: t, amount: roundDecimal(get(t, c.runId) ?? '0', c.decimals), previous: prev === null ? null : roundDecimal(prev, c.decimals) };
   });
