@@ -54,7 +54,7 @@ import { buildFocusSql, type FocusSql } from './sql.ts';
  *   stage_line_items is a TEMP VIEW of the valid rows of read_parquet that
  *   commitLineItems reads, and the footer's row count tells how many were
  *   left out (see ingestParquet): a
- *   10-million-row stage table does not fit the store's 1.5 GB memory limit
+ *   10-million-row stage table does not fit the store's memory limit
  *   and spilling it cost more than twice the CPU of reading the file again
  *   (10M rows: 115 s CPU with a table, 47 s with the view), and the INSERT
  *   from a table filled in the same transaction ran on one core (1M rows:
