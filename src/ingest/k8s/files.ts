@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -8,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Progress } from '../../cli/progress.ts';
 import type { Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
+import { hashFile, sniffFile } from '../files.ts';
 import { importSnapshotItems, type SnapshotImportResult, type SnapshotItem } from './commit.ts';
 
 export interface IngestSnapshotOptions {
@@ -41,24 +41,14 @@ export async function ingestSnapshotFile(store: Store, file: string, opts: Inges
   } catch (e) {
     throw new InputError(file, undefined, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const { sha256, gzip } = await hashFile(file);
+  const gzip = (await sniffFile(file)) === 'gzip';
+  const { sha256 } = await hashFile(file); // of the bytes as stored
   const progress = opts.progress && size >= (opts.progressMinBytes ?? 4 * 1024 * 1024) ? opts.progress : undefined;
   return importSnapshotItems(
     store,
     { source: 'k8s', file, format: gzip ? 'jsonl.gz' : 'jsonl', sha256 },
     readSnapshotLines(file, gzip, size, progress),
   );
-}
-
-/** SHA-256 of the file's bytes (compressed, as stored) and whether it is gzip. */
-async function hashFile(file: string): Promise<{ sha256: string; gzip: boolean }> {
-  const hash = createHash('sha256');
-  let head: Buffer | undefined;
-  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>) {
-    head ??= chunk;
-    hash.update(chunk);
-  }
-  return { sha256: hash.digest('hex'), gzip: !!head && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b };
 }
 
 /** The file's non-blank lines, parsed; streamed, never the whole file in memory. */
