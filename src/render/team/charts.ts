@@ -31,6 +31,7 @@ export interface Chart {
   height: number;
 }
 
+/** A charge type's colour, the same in the charts and in the email's table swatches. */
 export const TYPE_COLORS: Record<string, string> = {
   direct: '#4c78a8',
   kubernetes: '#72b7b2',
@@ -47,7 +48,16 @@ const baseConfig = {
   legend: { labelFontSize: 10, titleFontSize: 10, orient: 'top', direction: 'horizontal', title: null, symbolType: 'square' },
 };
 
-async function toPng(spec: vl.TopLevelSpec): Promise<{ png: Buffer; width: number; height: number }> {
+/** Renders a chart `height` px high at the email's width, in the house style, to PNG. */
+async function toPng(chartHeight: number, chart: { data: unknown; mark: unknown; encoding: unknown }): Promise<{ png: Buffer; width: number; height: number }> {
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: CHART_WIDTH,
+    height: chartHeight,
+    autosize: { type: 'fit', contains: 'padding' },
+    config: baseConfig,
+    ...chart,
+  } as vl.TopLevelSpec;
   const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   const svg = await view.toSVG();
@@ -87,12 +97,7 @@ export async function dailyChart(r: TeamReport): Promise<Chart> {
   const values = r.daily.map((d) => ({ day: d.day.slice(8), type: d.charge_type, amount: num(d.amount), o: order.indexOf(d.charge_type) }));
   // Legend and stack in the order of the charge-type table: direct at the bottom.
   const types = order.filter((t) => values.some((v) => v.type === t));
-  const png = await toPng({
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: CHART_WIDTH,
-    height: 150,
-    autosize: { type: 'fit', contains: 'padding' },
-    config: baseConfig,
+  const png = await toPng(150, {
     data: { values },
     mark: { type: 'bar' },
     encoding: {
@@ -105,7 +110,7 @@ export async function dailyChart(r: TeamReport): Promise<Chart> {
       },
       order: { field: 'o', type: 'quantitative' },
     },
-  } as vl.TopLevelSpec);
+  });
   return {
     name: 'daily',
     title: `Daily cost, ${r.period_label}`,
@@ -117,12 +122,7 @@ export async function dailyChart(r: TeamReport): Promise<Chart> {
 /** This month's cost by charge type (bars). */
 export async function typesChart(r: TeamReport): Promise<Chart> {
   const values = r.by_charge_type.map((t) => ({ type: t.charge_type, amount: num(t.amount) }));
-  const png = await toPng({
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: CHART_WIDTH,
-    height: 110,
-    autosize: { type: 'fit', contains: 'padding' },
-    config: baseConfig,
+  const png = await toPng(110, {
     data: { values },
     mark: { type: 'bar', height: 14 },
     encoding: {
@@ -130,19 +130,14 @@ export async function typesChart(r: TeamReport): Promise<Chart> {
       x: { field: 'amount', type: 'quantitative', title: r.currency, axis: { format: tickFormat(values.map((v) => v.amount)), tickCount: 5 } },
       color: { field: 'type', type: 'nominal', legend: null, scale: { domain: Object.keys(TYPE_COLORS), range: Object.values(TYPE_COLORS) } },
     },
-  } as vl.TopLevelSpec);
+  });
   return { name: 'types', title: 'By charge type', alt: `Cost in ${r.period_label} by charge type`, ...png };
 }
 
 /** The team's total for each of the last six months. */
 export async function trendChart(r: TeamReport): Promise<Chart> {
   const values = r.trend.map((t) => ({ month: periodShort(t.period), amount: t.amount === null ? null : num(t.amount), current: t.period === r.period }));
-  const png = await toPng({
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: CHART_WIDTH,
-    height: 130,
-    autosize: { type: 'fit', contains: 'padding' },
-    config: baseConfig,
+  const png = await toPng(130, {
     data: { values },
     mark: { type: 'bar', width: { band: 0.6 } },
     encoding: {
@@ -151,7 +146,7 @@ export async function trendChart(r: TeamReport): Promise<Chart> {
       y: { field: 'amount', type: 'quantitative', title: r.currency, axis: { format: tickFormat(values.map((v) => v.amount)), tickCount: 4 } },
       color: { field: 'current', type: 'nominal', legend: null, scale: { domain: [false, true], range: ['#a8c3de', '#4c78a8'] } },
     },
-  } as vl.TopLevelSpec);
+  });
   return { name: 'trend', title: 'Last six months', alt: `Total cost for the six months to ${r.period_label}`, ...png };
 }
 

@@ -1,6 +1,6 @@
 // From the report model to what the templates print: every string formatted
 // here, so the Handlebars templates only place values (and escape them).
-import type { Chart } from './charts.ts';
+import { TYPE_COLORS, type Chart } from './charts.ts';
 import { cellSafe, formatMoney, formatPercentChange, formatSignedMoney, isNegative, isZero, oneLine, periodShort } from './format.ts';
 import type { TeamReport } from './model.ts';
 
@@ -178,7 +178,7 @@ export function teamView(r: TeamReport, charts: Chart[], src: (c: Chart) => stri
     label: t.charge_type,
     amount: m(t.amount),
     previous: t.previous === null ? '–' : m(t.previous),
-    color: TYPE_COLOR[t.charge_type] ?? GREY,
+    color: TYPE_COLORS[t.charge_type] ?? GREY,
   }));
 
   const pv = r.platform_value;
@@ -241,14 +241,6 @@ export function teamView(r: TeamReport, charts: Chart[], src: (c: Chart) => stri
   };
   return { ...view, text: textTables(view, r) };
 }
-
-const TYPE_COLOR: Record<string, string> = {
-  direct: '#4c78a8',
-  kubernetes: '#72b7b2',
-  idle: '#e45756',
-  shared: '#f58518',
-  adjustment: '#9d755d',
-};
 
 /** A fixed-width table: columns padded, right-aligned where asked. */
 export function textTable(head: string[], rows: string[][], right: number[] = []): string {
