@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { attribute } from '../../src/allocate/run.ts';
 import type { LoadedConfig } from '../../src/config/load.ts';
 import { manifestPath } from '../../src/cli/export.ts';
-import { buildChargebackExport, closePeriod, closeRecord, latestRunId } from '../../src/close/close.ts';
+import { buildChargebackExport, closePeriod, closeRecord, requirePeriodRunId } from '../../src/close/close.ts';
 import { classifySmtpError, composeMessage, DEFAULT_FROM, messageIdFor, readSendLog, smtpTransport, toEml, type MailTransport } from '../../src/deliver/index.ts';
 import { finishSend, startSend } from '../../src/deliver/send-log.ts';
 import { buildTeamReport, platformValueLinesOrNone, renderTeamReport, selectTeams, type TeamReport } from '../../src/render/team/index.ts';
@@ -184,7 +184,7 @@ export async function finishStep(env: StepEnv, spec: MonthlySpec, store: Store):
     if (rec?.status === 'closed') {
       if (rec.run_id !== runId) throw new AllotError(`period ${spec.period} is closed with run #${rec.run_id}, not this run's #${runId}`);
     } else {
-      const latest = await latestRunId(store, spec.period);
+      const latest = await requirePeriodRunId(store, spec.period);
       if (latest !== runId) throw new AllotError(`period ${spec.period} was attributed again since (run #${latest}); not closing it at run #${runId}`);
       await closePeriod(store, spec.period, `allot-jobs:${spec.key}`);
     }

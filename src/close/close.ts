@@ -47,7 +47,7 @@ export async function buildChargebackExport(store: Store, period: string, runId?
   if (isClosed && runId !== undefined && runId !== close.run_id) {
     throw new AllotError(`period ${period} is closed with run #${close.run_id}; run #${runId} cannot be exported for it`);
   }
-  const run = isClosed ? close.run_id : (runId ?? (await latestRunId(store, period)));
+  const run = isClosed ? close.run_id : (runId ?? (await requirePeriodRunId(store, period)));
   const rows = await chargebackRows(store, run);
   if (rows.length === 0) throw new AllotError(`run #${run} is not a run of period ${period}`);
   const csv = renderChargebackCsv(rows);
@@ -79,7 +79,7 @@ export async function buildChargebackExport(store: Store, period: string, runId?
 export async function closePeriod(store: Store, period: string, actor: string | null = null): Promise<CloseRecord> {
   const existing = await closeRecord(store, period);
   if (existing?.status === 'closed') throw new AllotError(`period ${period} is already closed (run #${existing.run_id}, ${existing.closed_at})`);
-  const run = await latestRunId(store, period);
+  const run = await requirePeriodRunId(store, period);
   const { manifest } = await buildChargebackExport(store, period, run);
   await store.transaction(async () => {
     await store.run('DELETE FROM period_closes WHERE period = $1', [period]);
@@ -109,9 +109,25 @@ export async function reopenPeriod(store: Store, period: string, reason: string,
   });
 }
 
-export async function latestRunId(store: Store, period: string): Promise<number> {
-  const row = await store.one<{ run_id: number | null }>('SELECT max(run_id) AS run_id FROM allocation_runs WHERE period = $1', [period]);
-  if (!row?.run_id) throw new AllotError(`no allocation run for period ${period}: run "allot attribute --period ${period}" first`);
-  return row.run_id;
+/**
+ * The run that speaks for a period: the one it was closed with, else its
+ * latest. (A closed period gets no new runs, so the two agree; reading the
+ * close first says which wins should that ever change.) Every report, export
+ * and explanation resolves its run here.
+ */
+export async function periodRunId(store: Store, period: string): Promise<number | undefined> {
+  const r = await store.one<{ run_id: number | null }>(
+    `SELECT coalesce((SELECT run_id FROM period_closes WHERE period = $1 AND status = 'closed'),
+                     (SELECT max(run_id) FROM allocation_runs WHERE period = $1))::INTEGER AS run_id`,
+    [period],
+  );
+  return r?.run_id ?? undefined;
+}
+
+/** periodRunId, or an AllotError telling the user to attribute the period first. */
+export async function requirePeriodRunId(store: Store, period: string): Promise<number> {
+  const run = await periodRunId(store, period);
+  if (run === undefined) throw new AllotError(`no allocation run for period ${period}: run "allot attribute --period ${period}" first`);
+  return run;
 }
 

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { SendMailOptions } from 'nodemailer';
 import type { Config } from '../config/schema.ts';
-import { buildTeamReport, reportRunId } from '../render/team/model.ts';
+import { periodRunId } from '../close/close.ts';
+import { buildTeamReport } from '../render/team/model.ts';
 import { renderTeamReport } from '../render/team/render.ts';
 import { selectTeams, writeFileAtomically, writeTeamFiles } from '../render/team/files.ts';
 import { platformValueLinesOrNone } from '../render/team/value-line.ts';
@@ -137,7 +138,7 @@ export function smtpTransport(config: Config): MailTransport {
 export async function sendReports(store: Store, config: Config, opts: SendOptions): Promise<SendResult> {
   const { period } = opts;
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new AllotError(`period must be YYYY-MM, got "${period}"`);
-  const runId = await reportRunId(store, period);
+  const runId = await periodRunId(store, period);
   if (runId === undefined) throw new AllotError(`no allocation run for period ${period}: run "allot attribute --period ${period}" first`);
   const teams = selectTeams(config, opts.team);
   const clock = opts.clock ?? (() => new Date());
@@ -265,7 +266,7 @@ export interface TeamEmailFiles {
  * it, into `outDir`. Sends nothing and writes nothing to the send log.
  */
 export async function writeTeamEmails(store: Store, config: Config, period: string, outDir: string): Promise<TeamEmailFiles[]> {
-  const runId = await reportRunId(store, period);
+  const runId = await periodRunId(store, period);
   if (runId === undefined) throw new AllotError(`no allocation run for period ${period}: run "allot attribute --period ${period}" first`);
   mkdirSync(outDir, { recursive: true });
   const values = await platformValueLinesOrNone(store, config, period);

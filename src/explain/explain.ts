@@ -1,4 +1,5 @@
 import type { Store } from '../store/db.ts';
+import { requirePeriodRunId } from '../close/close.ts';
 import { AllotError } from '../util/errors.ts';
 
 /** One basis behind a row: the rule, tag, account, namespace or split that put money there. */
@@ -77,16 +78,12 @@ export interface Explanation {
   largest_line_items: LineItemRef[];
 }
 
-/** Why a team's number is what it is, from the latest run of the period. */
+/** Why a team's number is what it is, from the period's run (see periodRunId) or `opts.runId`. */
 export async function explain(store: Store, period: string, teamId: string, opts: { runId?: number; top?: number } = {}): Promise<Explanation> {
-  const run = await store.one<{ run_id: number }>(
-    opts.runId !== undefined
-      ? 'SELECT run_id FROM allocation_runs WHERE run_id = $1 AND period = $2'
-      : 'SELECT max(run_id) AS run_id FROM allocation_runs WHERE period = $2 AND $1::INTEGER IS NULL',
-    [opts.runId ?? null, period],
-  );
-  if (!run?.run_id) throw new AllotError(`no allocation run for period ${period}: run "allot attribute --period ${period}" first`);
-  const runId = run.run_id;
+  let runId: number;
+  if (opts.runId === undefined) runId = await requirePeriodRunId(store, period);
+  else if (await store.one('SELECT 1 AS ok FROM allocation_runs WHERE run_id = $1 AND period = $2', [opts.runId, period])) runId = opts.runId;
+  else throw new AllotError(`no allocation run #${opts.runId} for period ${period}`);
 
   const rows = await store.all<Omit<ExplainedRow, 'bases'> & { team_name: string }>(
     `SELECT team_name, charge_type, service, currency, amount::VARCHAR AS amount, amount_exact::VARCHAR AS amount_exact,

@@ -28,6 +28,7 @@
 //   Daily amounts are rounded per day, so they sum to the totals ± rounding.
 import type { Config, Team } from '../../config/schema.ts';
 import type { Store } from '../../store/db.ts';
+import { periodRunId } from '../../close/close.ts';
 import { AllotError } from '../../util/errors.ts';
 import { periodLabel, roundDecimal, shiftPeriod } from './format.ts';
 import { platformValueLinesOrNone } from './value-line.ts';
@@ -203,14 +204,6 @@ export interface BuildOptions {
 }
 
 /** A closed period's closed run, else its latest run; undefined if it has none. */
-export async function reportRunId(store: Store, period: string): Promise<number | undefined> {
-  const r = await store.one<{ run_id: number | null }>(
-    `SELECT coalesce((SELECT run_id FROM period_closes WHERE period = $1 AND status = 'closed'),
-                     (SELECT max(run_id) FROM allocation_runs WHERE period = $1))::INTEGER AS run_id`,
-    [period],
-  );
-  return r?.run_id ?? undefined;
-}
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -219,7 +212,7 @@ export async function buildTeamReport(store: Store, config: Config, period: stri
   if (!PERIOD.test(period)) throw new AllotError(`period must be YYYY-MM, got "${period}"`);
   const team = config.teams.find((t) => t.id === teamId);
   if (!team) throw new AllotError(`unknown team "${teamId}"; teams: ${config.teams.map((t) => t.id).join(', ')}`);
-  const runId = await reportRunId(store, period);
+  const runId = await periodRunId(store, period);
   if (runId === undefined) throw new AllotError(`no allocation run for period ${period}: run "allot attribute --period ${period}" first`);
   const run = (await store.one<{ cost_metric: string; closed: boolean }>(
     `SELECT cost_metric, EXISTS (SELECT 1 FROM period_closes WHERE period = $2 AND status = 'closed' AND run_id = $1) AS closed
@@ -227,7 +220,7 @@ export async function buildTeamReport(store: Store, config: Config, period: stri
     [runId, period],
   ))!;
   const previousPeriod = shiftPeriod(period, 1);
-  const prevRunId = (await reportRunId(store, previousPeriod)) ?? null;
+  const prevRunId = (await periodRunId(store, previousPeriod)) ?? null;
 
   const currencies = await store.all<{ currency: string; decimals: number; total: string }>(
     `SELECT currency, max(decimals)::INTEGER AS decimals, sum(amount)::VARCHAR AS total

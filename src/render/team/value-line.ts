@@ -6,11 +6,7 @@ import { AllotError } from '../../util/errors.ts';
 import { buildValueReport } from '../value/index.ts';
 import type { PlatformValueLine } from './model.ts';
 
-/**
- * Every team's value line for a period, computed once for a batch of emails.
- * The value model reads the period's latest run; for a closed period with a
- * later run the two may differ slightly (the email's own numbers are the closed run's).
- */
+/** Every team's value line for a period, computed once for a batch of emails (same run as the email, see periodRunId). */
 export async function platformValueLines(store: Store, config: Config, period: string): Promise<Map<string, PlatformValueLine>> {
   const report = await buildValueReport(store, config, period);
   return new Map(

@@ -1,5 +1,6 @@
 import type { Config, Estimate } from '../../config/schema.ts';
 import type { Params, Store } from '../../store/db.ts';
+import { periodRunId } from '../../close/close.ts';
 import { AllotError } from '../../util/errors.ts';
 import { compareDecimal, currencyAmount, isNegative, numberString, percent, trimDecimal } from './format.ts';
 
@@ -236,7 +237,7 @@ export async function buildValueReport(store: Store, config: Config, period: str
   if (vm.self_managed_utilisation.low <= 0) {
     throw new AllotError('value_model.self_managed_utilisation.low must be above 0 (capacity is usage ÷ utilisation)');
   }
-  const run = await latestRun(store, period);
+  const run = await periodRun(store, period);
   if (!run) throw new AllotError(`no allocation run for period ${period}: run "allot attribute --period ${period}" first`);
 
   const currencies = await store.all<{ currency: string }>(
@@ -384,7 +385,7 @@ export async function buildValueReport(store: Store, config: Config, period: str
   const onK8s = new Set(teams.filter((t) => t.uses_kubernetes).map((t) => t.team_id));
   const monthsBack = Math.max(1, Math.round(vm.keep_rate_days / 30));
   const earlier = shiftPeriod(period, -monthsBack);
-  const earlierRun = await latestRun(store, earlier);
+  const earlierRun = await periodRun(store, earlier);
   const earlierTeams = earlierRun
     ? (await store.all<{ team_id: string }>(
         `SELECT DISTINCT team_id FROM (
@@ -445,11 +446,11 @@ export async function buildValueReport(store: Store, config: Config, period: str
   return report;
 }
 
-async function latestRun(store: Store, period: string): Promise<{ run_id: number; cost_metric: string } | undefined> {
-  return store.one<{ run_id: number; cost_metric: string }>(
-    `SELECT run_id, cost_metric FROM allocation_runs WHERE period = $1 ORDER BY run_id DESC LIMIT 1`,
-    [period],
-  );
+/** The period's run (see periodRunId) and its cost measure. */
+async function periodRun(store: Store, period: string): Promise<{ run_id: number; cost_metric: string } | undefined> {
+  const runId = await periodRunId(store, period);
+  if (runId === undefined) return undefined;
+  return store.one<{ run_id: number; cost_metric: string }>('SELECT run_id, cost_metric FROM allocation_runs WHERE run_id = $1', [runId]);
 }
 
 function teamNote(t: TeamValue, period: string): string {
