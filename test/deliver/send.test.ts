@@ -278,9 +278,14 @@ describe('allot send over SMTP', () => {
     expect(files.map((f) => f.team_id)).toEqual(['payments', 'zebra', 'hostile', 'quokka']);
     for (const f of files) {
       const mail = await parseRaw(readFileSync(f.eml));
-      expect(mail.html).toBeTruthy();
+      const images = mail.attachments.filter((a) => a.contentType === 'image/png');
+      expect(images).toHaveLength(3);
+      expect([...String(mail.html).matchAll(/<img src="cid:([^"]+)"/g)].map((m) => m[1]).sort()).toEqual(images.map((i) => i.cid).sort());
       expect(readFileSync(f.html, 'utf8')).toContain(`src="${f.team_id}-daily.png"`);
     }
+    const payments = await parseRaw(readFileSync(files[0]!.eml));
+    expect(payments.subject).toBe('[Allot] Payments — cloud cost for October 2026: $2,100.96 (+14.2%)');
+    expect(payments.text).toContain('Total: $2,100.96');
     expect(await readSendLog(org.store, PERIOD)).toEqual([]);
   });
 

@@ -150,7 +150,10 @@ describe('recurring jobs', () => {
     const exp = await rt.queues.get('store').getJob('monthly-2026-10-export');
     expect(await exp!.getState()).toBe('waiting-children');
     expect(exp!.data).toMatchObject({ stage: 'export', spec: { period: '2026-10', close: true, sources: [{ id: 'aws-ce', type: 'aws-ce' }] } });
-    expect(await rt.queues.get('store').getJob('monthly-2026-10-pull-aws-ce')).toBeDefined();
+    const pull = await rt.queues.get('store').getJob('monthly-2026-10-pull-aws-ce');
+    expect(pull?.name).toBe('pull');
+    expect(pull!.data).toMatchObject({ stage: 'pull', spec: { period: '2026-10' } });
+    expect(await pull!.getState()).toBe('waiting');
   });
 
   it('closing the worker (SIGTERM) lets the running job finish first', async () => {

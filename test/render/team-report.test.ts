@@ -11,6 +11,7 @@ import { writeShowback } from '../../src/render/team/files.ts';
 import { formatMoney, roundDecimal, shiftPeriod } from '../../src/render/team/format.ts';
 import { buildTeamReport, type TeamReport } from '../../src/render/team/model.ts';
 import { renderTeamReport } from '../../src/render/team/render.ts';
+import { buildValueReport } from '../../src/render/value/index.ts';
 import { addItems } from '../allocate/fixture.ts';
 import { buildOrg, HOSTILE_NAME, HOSTILE_SERVICE, PERIOD, PREVIOUS, SCRIPT_SERVICE, type Org } from './team.fixture.ts';
 
@@ -135,7 +136,7 @@ describe('team report model', () => {
       expect(sep.total).toBe('1839.24');
       const oct = await buildTeamReport(o.store, o.loaded.config, PERIOD, 'payments', { platformValue: null });
       expect(oct.run_id).toBe(rerun.runId);
-      expect(oct.by_charge_type.find((t) => t.charge_type === 'adjustment')?.amount).not.toBe('0.00');
+      expect(oct.by_charge_type.find((t) => t.charge_type === 'adjustment')?.amount).toBe('10.27');
       // six bases now: the two smallest (tag team=pay 12.34, adjustments 10.27) are summed
       expect(oct.why.at(-1)).toEqual({ label: '2 other bases', amount: '22.61', percent: '1' });
       expect(oct.total).toBe('2111.23');
@@ -146,8 +147,12 @@ describe('team report model', () => {
 
   it('the platform value line comes from the value model', async () => {
     const r = await buildTeamReport(org.store, org.loaded.config, PERIOD, 'payments');
-    expect(r.platform_value?.uses_kubernetes).toBe(true);
-    expect(r.platform_value?.platform_cost).toMatch(/^\d+\.\d{2}$/);
+    const model = (await buildValueReport(org.store, org.loaded.config, PERIOD)).teams.find((t) => t.team_id === 'payments')!;
+    expect(model.uses_kubernetes).toBe(true);
+    expect(r.platform_value).toEqual({
+      currency: model.currency, platform_cost: model.platform_cost, uses_kubernetes: true,
+      self_managed: model.self_managed, value: model.value, note: model.note,
+    });
   });
 });
 
@@ -161,6 +166,7 @@ describe('team report rendering', () => {
     expect(srcs).toEqual(['cid:daily.2026-10.payments@allot.local', 'cid:types.2026-10.payments@allot.local', 'cid:trend.2026-10.payments@allot.local']);
     expect(r.html).toContain('width="600"');
     expect(r.html).toContain('This amount will be charged to cost center CC-1001, GL account 6100.');
+    expect(r.charts.map((c) => c.name)).toEqual(['daily', 'types', 'trend']);
     for (const c of r.charts) {
       expect(c.png.subarray(1, 4).toString()).toBe('PNG');
       expect(c.png.length).toBeLessThan(40_000);
