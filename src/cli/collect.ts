@@ -6,6 +6,7 @@ import {
 import { AllotError, UsageError } from '../util/errors.ts';
 import type { Register } from './commands.ts';
 import type { Context } from './context.ts';
+import { count, plural } from './format.ts';
 
 const positiveInt = (flag: string) => (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`${flag} must be a positive whole number`);
@@ -82,22 +83,20 @@ export function warnUnconfiguredClusters(ctx: Context, clusters: string[]): void
   }
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
-const plural = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
 
 /** Human lines for one context. Warnings went to stderr as they happened. */
 export function describeCollect(o: CollectOutcome): string[] {
   if (o.status === 'failed') return [`${o.context}: FAILED: ${o.error.message}`];
   const r = o.import;
   const lines = [
-    `${o.context}: import #${r.importId}: cluster ${o.cluster} at ${o.ts} (window ${n(o.window)} s), ` +
+    `${o.context}: import #${r.importId}: cluster ${o.cluster} at ${o.ts} (window ${count(o.window)} s), ` +
       `${plural(o.nodes, 'node')}, ${plural(o.namespaces, 'namespace')}, ${plural(o.pods, 'pod')} ` +
-      `(${o.metrics ? `${n(o.podsWithUsage)} with usage` : 'requests only: no metrics API'})` +
+      `(${o.metrics ? `${count(o.podsWithUsage)} with usage` : 'requests only: no metrics API'})` +
       (r.replacedSnapshots ? `, replaces the earlier snapshot of import ${r.replaced.map((id) => `#${id}`).join(', ')}` : ''),
   ];
   const skipped = [
-    o.skipped.finished ? `${n(o.skipped.finished)} finished` : '',
-    o.skipped.unscheduled ? `${n(o.skipped.unscheduled)} unscheduled` : '',
+    o.skipped.finished ? `${count(o.skipped.finished)} finished` : '',
+    o.skipped.unscheduled ? `${count(o.skipped.unscheduled)} unscheduled` : '',
   ].filter(Boolean);
   if (skipped.length) lines.push(`  left out: ${skipped.join(', ')} pod${o.skipped.finished + o.skipped.unscheduled === 1 ? '' : 's'}`);
   return lines;

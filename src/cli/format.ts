@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import Table from 'cli-table3';
 import { grouped } from '../util/decimal.ts';
 
@@ -19,4 +20,23 @@ export function table(head: string[], rows: string[][], right: number[] = []): s
 /** A decimal string for a terminal: "1234567.5" → "1,234,567.50"; null → "-". */
 export function money(amount: string | null | undefined, decimals = 2): string {
   return amount === null || amount === undefined || amount === '' ? '-' : grouped(amount, decimals);
+}
+
+/** A count for people: 1234567 → "1,234,567". */
+export const count = (x: number): string => x.toLocaleString('en-US');
+
+/** "1 row", "1,234 rows". */
+export const plural = (x: number, word: string): string => `${count(x)} ${word}${x === 1 ? '' : 's'}`;
+
+/** One line per imported file: `export.csv: import #7: 1,234 rows imported (what), …`. */
+export function describeFileImport(
+  r: { file: string; status: string; importId: number; sameAs?: number; rowsLoaded: number; rowsRejected: number; replaced: number[] },
+  what?: string,
+): string {
+  const name = basename(r.file);
+  if (r.status === 'noop') return `${name}: already imported as #${r.sameAs}; nothing changed`;
+  const parts = [`${name}: import #${r.importId}: ${plural(r.rowsLoaded, 'row')} imported${what ? ` (${what})` : ''}`];
+  if (r.rowsRejected > 0) parts.push(`${plural(r.rowsRejected, 'row')} rejected (see the rejects table, import_id ${r.importId})`);
+  if (r.replaced.length) parts.push(`replaces rows of import ${r.replaced.map((id) => `#${id}`).join(', ')}`);
+  return parts.join(', ');
 }

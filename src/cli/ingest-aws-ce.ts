@@ -3,6 +3,7 @@ import { DEFAULT_BILLING_ACCOUNT, pullCostExplorer, type CostExplorerPullResult 
 import { periodOption } from './attribute.ts';
 import type { RegisterSource } from './ingest.ts';
 import { makeProgress, silentProgress } from './progress.ts';
+import { plural } from './format.ts';
 
 /** `allot ingest aws-ce --period YYYY-MM [--billing-account ID] [--all-tag-keys]` */
 export const registerIngestAwsCe: RegisterSource = (ingest, run) => {
@@ -34,8 +35,6 @@ export const registerIngestAwsCe: RegisterSource = (ingest, run) => {
     );
 };
 
-const n = (x: number) => x.toLocaleString('en-US');
-const plural = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
 
 /** Human lines for one pull. Warnings are printed separately (stderr). */
 export function describeAwsCePull(r: CostExplorerPullResult): string[] {

@@ -1,6 +1,5 @@
-import { basename } from 'node:path';
 import { ingestAwsCurFiles, type AwsCurFileResult, type InvoiceCheck } from '../ingest/aws-cur/ingest.ts';
-import { money } from './format.ts';
+import { count, describeFileImport, money } from './format.ts';
 import type { RegisterSource } from './ingest.ts';
 import { makeProgress, silentProgress } from './progress.ts';
 
@@ -24,17 +23,11 @@ export const registerAwsCur: RegisterSource = (ingest, run) => {
     );
 };
 
-const n = (x: number): string => x.toLocaleString('en-US');
 
 const FLAVOUR: Record<string, string> = { legacy: 'legacy CUR', athena: 'CUR (Athena naming)', cur2: 'CUR 2.0' };
 
 export function describeCurImport(r: AwsCurFileResult): string {
-  const name = basename(r.file);
-  if (r.status === 'noop') return `${name}: already imported as #${r.sameAs}; nothing changed`;
-  const parts = [`${name}: import #${r.importId}: ${n(r.rowsLoaded)} row${r.rowsLoaded === 1 ? '' : 's'} imported (${FLAVOUR[r.flavour ?? ''] ?? 'CUR'}, ${r.format})`];
-  if (r.rowsRejected > 0) parts.push(`${n(r.rowsRejected)} row${r.rowsRejected === 1 ? '' : 's'} rejected (see the rejects table, import_id ${r.importId})`);
-  if (r.replaced.length) parts.push(`replaces rows of import ${r.replaced.map((id) => `#${id}`).join(', ')}`);
-  return parts.join(', ');
+  return describeFileImport(r, `${FLAVOUR[r.flavour ?? ''] ?? 'CUR'}, ${r.format}`);
 }
 
 /** "invoice check 2018-10: BilledCost 4,064.48 USD = export's unblended total; EffectiveCost 4,195.96 USD = export's amortised total" */
@@ -43,6 +36,6 @@ export function describeInvoiceCheck(c: InvoiceCheck): string {
     money(ours) === money(theirs) ? `= export's ${what} total` : `≠ export's ${what} total ${money(theirs)} ${c.currency}`;
   return (
     `invoice check ${c.billingPeriod}: BilledCost ${money(c.billedCost)} ${c.currency} ${eq(c.billedCost, c.exportUnblended, 'unblended')}; ` +
-    `EffectiveCost ${money(c.effectiveCost)} ${c.currency} ${eq(c.effectiveCost, c.exportAmortised, 'amortised')} (${n(c.rows)} rows)`
+    `EffectiveCost ${money(c.effectiveCost)} ${c.currency} ${eq(c.effectiveCost, c.exportAmortised, 'amortised')} (${count(c.rows)} rows)`
   );
 }

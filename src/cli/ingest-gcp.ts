@@ -1,6 +1,6 @@
 import { pullGcpBilling, type GcpPullResult } from '../ingest/gcp/index.ts';
 import { periodOption } from './attribute.ts';
-import { money } from './format.ts';
+import { count, money, plural } from './format.ts';
 import type { RegisterSource } from './ingest.ts';
 
 /** `allot ingest gcp-bq --period YYYY-MM --table project.dataset.table [--project P] [--location L] [--no-resources]` */
@@ -32,8 +32,6 @@ export const registerIngestGcpBq: RegisterSource = (ingest, run) => {
     );
 };
 
-const n = (x: number) => x.toLocaleString('en-US');
-const plural = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
 
 /** Human lines for one pull. */
 export function describeGcpPull(r: GcpPullResult): string[] {
@@ -46,7 +44,7 @@ export function describeGcpPull(r: GcpPullResult): string[] {
   const lines = [parts.join(', ')];
   for (const t of r.totals) lines.push(`  ${t.currency}: billed ${money(t.billed)} (credits ${money(t.credits)})`);
   if (r.chargePeriods.length > 1 || r.chargePeriods[0]?.period !== r.period) {
-    lines.push(`  rows by charge period: ${r.chargePeriods.map((p) => `${p.period} ${n(p.rows)}`).join(', ')} (a row belongs to the month its usage started)`);
+    lines.push(`  rows by charge period: ${r.chargePeriods.map((p) => `${p.period} ${count(p.rows)}`).join(', ')} (a row belongs to the month its usage started)`);
   }
   return lines;
 }

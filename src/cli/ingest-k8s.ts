@@ -1,6 +1,7 @@
 import { ingestSnapshotFile, type SnapshotImportResult } from '../ingest/k8s/index.ts';
 import type { RegisterSource } from './ingest.ts';
 import { makeProgress, silentProgress } from './progress.ts';
+import { count } from './format.ts';
 
 /** `allot ingest k8s --snapshots FILE...` */
 export const registerIngestK8s: RegisterSource = (ingest, run) => {
@@ -24,18 +25,17 @@ export const registerIngestK8s: RegisterSource = (ingest, run) => {
     );
 };
 
-const n = (x: number) => x.toLocaleString('en-US');
 
 /** Human lines for one file's import. */
 export function describeK8sImport(r: SnapshotImportResult): string[] {
   if (r.status === 'noop') return [`${r.file}: already imported (${r.note ?? 'nothing changed'})`];
   const lines = [
-    `${r.file}: import #${r.importId}: ${n(r.snapshots)} snapshot${r.snapshots === 1 ? '' : 's'}, ` +
+    `${r.file}: import #${r.importId}: ${count(r.snapshots)} snapshot${r.snapshots === 1 ? '' : 's'}, ` +
       `${r.clusters.length} cluster${r.clusters.length === 1 ? '' : 's'} (${r.clusters.join(', ')}), ${r.from} .. ${r.to}, ` +
-      `${n(r.pods)} pod rows, ${n(r.replacedSnapshots)} snapshot${r.replacedSnapshots === 1 ? '' : 's'} replaced`,
+      `${count(r.pods)} pod rows, ${count(r.replacedSnapshots)} snapshot${r.replacedSnapshots === 1 ? '' : 's'} replaced`,
   ];
   for (const c of r.coverage) {
-    lines.push(`  ${c.cluster}: ${n(c.snapshots)} snapshot${c.snapshots === 1 ? '' : 's'} ${c.from} .. ${c.to}, ${n(c.pods)} pod rows`);
+    lines.push(`  ${c.cluster}: ${count(c.snapshots)} snapshot${c.snapshots === 1 ? '' : 's'} ${c.from} .. ${c.to}, ${count(c.pods)} pod rows`);
   }
   if (r.note) lines.push(`  note: ${r.note}`);
   return lines;

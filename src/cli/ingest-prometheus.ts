@@ -4,6 +4,7 @@ import { periodOption } from './attribute.ts';
 import { warnUnconfiguredClusters } from './collect.ts';
 import type { RegisterSource } from './ingest.ts';
 import { makeProgress, silentProgress } from './progress.ts';
+import { count, plural } from './format.ts';
 
 /** `allot ingest prometheus --period YYYY-MM --url URL --cluster ID [--step 1h] [--selector MATCHERS]` */
 export const registerIngestPrometheus: RegisterSource = (ingest, run) => {
@@ -40,15 +41,13 @@ export const registerIngestPrometheus: RegisterSource = (ingest, run) => {
     );
 };
 
-const n = (x: number) => x.toLocaleString('en-US');
-const plural = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
 
 /** Human lines for one backfill. Warnings are printed separately (stderr). */
 export function describePrometheusBackfill(r: PrometheusBackfillResult): string[] {
   const lines = [
-    `${r.file}: import #${r.importId}: ${plural(r.snapshots, 'snapshot')} of ${n(r.step)} s for cluster ${r.cluster}, ${r.from} .. ${r.to}, ` +
-      `${plural(r.pods, 'pod row')}, ${n(r.requests)} range ${r.requests === 1 ? 'query' : 'queries'}` +
-      (r.partial ? ` (current month: ${n(r.windowsAsked)} of ${n(r.windows)} windows are over)` : ''),
+    `${r.file}: import #${r.importId}: ${plural(r.snapshots, 'snapshot')} of ${count(r.step)} s for cluster ${r.cluster}, ${r.from} .. ${r.to}, ` +
+      `${plural(r.pods, 'pod row')}, ${count(r.requests)} range ${r.requests === 1 ? 'query' : 'queries'}` +
+      (r.partial ? ` (current month: ${count(r.windowsAsked)} of ${count(r.windows)} windows are over)` : ''),
   ];
   if (r.note) lines.push(`  note: ${r.note}`);
   return lines;

@@ -1,5 +1,6 @@
 import { fetchGcpPrices, type GcpPriceResult } from '../ingest/gcp/index.ts';
 import type { Register } from './commands.ts';
+import { count } from './format.ts';
 
 /** `allot prices gcp [--currency USD]`: list prices the value report compares against. */
 export const registerPrices: Register = (program, run) => {
@@ -19,13 +20,12 @@ export const registerPrices: Register = (program, run) => {
     );
 };
 
-const n = (x: number) => x.toLocaleString('en-US');
 
 export function describeGcpPrices(r: GcpPriceResult): string[] {
   return [
-    `${r.serviceName} (${r.service}): ${n(r.skusRead)} SKUs read, ${n(r.skusUsed)} on-demand vCPU/RAM SKUs, ` +
-      `${n(r.rows)} prices stored in ${r.currency} for ${n(r.regions)} regions, replacing ${n(r.replaced)} earlier rows`,
+    `${r.serviceName} (${r.service}): ${count(r.skusRead)} SKUs read, ${count(r.skusUsed)} on-demand vCPU/RAM SKUs, ` +
+      `${count(r.rows)} prices stored in ${r.currency} for ${count(r.regions)} regions, replacing ${count(r.replaced)} earlier rows`,
     `  machine families: ${r.families.join(', ')}`,
-    ...(r.duplicates ? [`  note: ${n(r.duplicates)} region prices were listed by more than one SKU; the latest effective one was kept`] : []),
+    ...(r.duplicates ? [`  note: ${count(r.duplicates)} region prices were listed by more than one SKU; the latest effective one was kept`] : []),
   ];
 }

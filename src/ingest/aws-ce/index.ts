@@ -16,9 +16,6 @@ export { plainDecimal } from './rows.ts';
 
 export const AWS_CE_SOURCE = 'aws-ce';
 export const DEFAULT_BILLING_ACCOUNT = 'aws-ce';
-/** What AWS charges per Cost Explorer API request, in USD. */
-export const USD_PER_REQUEST = '0.01';
-
 export interface PullCostExplorerOptions {
   /** YYYY-MM (UTC). The current month is pulled up to today. */
   period: string;

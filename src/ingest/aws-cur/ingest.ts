@@ -63,9 +63,6 @@ export interface AwsCurIngestResult {
 /** The store and the export disagree: a mapping bug, never the user's fault; nothing is written. */
 export class InvoiceCheckError extends AllotError {}
 
-/** A bad row of a CUR Parquet file: `FILE: row N: column X: why` (see ParquetRowError). */
-export class CurParquetRowError extends ParquetRowError {}
-
 /**
  * `allot ingest aws-cur FILE...`: imports AWS Cost and Usage Reports (legacy
  * CSV, gzipped or not; Athena-style Parquet; CUR 2.0 Parquet; Hive text),
@@ -155,7 +152,7 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean): Prom
       store.one<{ line: string; column_name: string; reason: string }>(`${sql.invalidRows} LIMIT 1`),
     ))!;
     const line = mapLine(Number(first.line), lineMap);
-    if (!isText(format)) throw new CurParquetRowError(file, line, first.column_name, first.reason, bad - 1);
+    if (!isText(format)) throw new ParquetRowError(file, line, first.column_name, first.reason, bad - 1);
     throw new InputError(file, line, first.column_name, first.reason, bad - 1);
   }
   await store.run('CREATE OR REPLACE TEMP TABLE cur_reject_lines (line BIGINT)');

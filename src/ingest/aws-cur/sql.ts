@@ -34,17 +34,6 @@ const EXACT_NUMBER = /^(DECIMAL(\(\d+,\s*\d+\))?|NUMERIC.*)$/i;
 const TIMESTAMP = /^(TIMESTAMP|TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ|TIMESTAMP_NS|TIMESTAMP_MS|TIMESTAMP_S|DATE)$/i;
 const MAP_VV = /^MAP\(VARCHAR,\s*VARCHAR\)$/i;
 
-/** Line item types whose EffectiveCost is not simply their unblended cost. */
-export const AMORTISED_TYPES = [
-  'DiscountedUsage',
-  'SavingsPlanCoveredUsage',
-  'RIFee',
-  'SavingsPlanRecurringFee',
-  'SavingsPlanNegation',
-  'SavingsPlanUpfrontFee',
-  'Fee',
-] as const;
-
 /** Source rows as a relation: `__line` (file line, or Parquet row number) and `__c<i>` columns. */
 export function sourceSql(file: string, format: CurFormat, columns: readonly CurColumn[]): string {
   if (!isText(format)) {

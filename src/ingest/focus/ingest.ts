@@ -79,9 +79,6 @@ export interface FocusImportResult extends ImportResult {
   sameAs?: number;
 }
 
-/** A bad row of a Parquet file (`FILE: row N: …`); shared with aws-cur. */
-export { ParquetRowError };
-
 /**
  * Imports FOCUS 1.0-1.2 exports (CSV, gzipped CSV or Parquet; the format is
  * told by the file's first bytes), one import per file, all files in one
