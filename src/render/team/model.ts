@@ -374,16 +374,17 @@ async function serviceLines(c: Ctx): Promise<ServiceLine[]> {
 
 async function namespaces(c: Ctx): Promise<{ lines: NamespaceLine[]; saving: string }> {
   const d = c.decimals;
-  const rows = await c.store.all<NamespaceLine & { saving_exact: string | null }>(
+  // Money stays DECIMAL: only the share (unused ÷ Step 2's divisor max(K, ΣU)) is a ratio.
+  const share = (unused: string, divisor: string) => `CAST(${unused}::DOUBLE / ${divisor}::DOUBLE AS DECIMAL(38,12))`;
+  const rows = await c.store.all<NamespaceLine & { saving_total: string | null }>(
     `WITH n AS (
        SELECT n.*,
-              -- Step 2's divisor per resource: max(K, ΣU).
               CASE WHEN n.has_usage_data AND greatest(s.cpu_capacity_core_hours, s.cpu_used_core_hours) > 0
-                   THEN s.cpu_cost::DOUBLE * greatest(n.cpu_charged_core_hours - n.cpu_usage_core_hours, 0)::DOUBLE
-                        / greatest(s.cpu_capacity_core_hours, s.cpu_used_core_hours)::DOUBLE END AS cpu_saving,
+                   THEN CAST(s.cpu_cost * ${share('greatest(n.cpu_charged_core_hours - n.cpu_usage_core_hours, 0)', 'greatest(s.cpu_capacity_core_hours, s.cpu_used_core_hours)')} AS DECIMAL(38,12))
+              END AS cpu_saving,
               CASE WHEN n.has_usage_data AND greatest(s.mem_capacity_gib_hours, s.mem_used_gib_hours) > 0
-                   THEN s.mem_cost::DOUBLE * greatest(n.mem_charged_gib_hours - n.mem_usage_gib_hours, 0)::DOUBLE
-                        / greatest(s.mem_capacity_gib_hours, s.mem_used_gib_hours)::DOUBLE END AS mem_saving
+                   THEN CAST(s.mem_cost * ${share('greatest(n.mem_charged_gib_hours - n.mem_usage_gib_hours, 0)', 'greatest(s.mem_capacity_gib_hours, s.mem_used_gib_hours)')} AS DECIMAL(38,12))
+              END AS mem_saving
        FROM namespace_stats n
        LEFT JOIN cluster_stats s ON s.run_id = n.run_id AND s.cluster = n.cluster AND s.currency = n.currency
        WHERE n.run_id = $1 AND n.owner_kind = 'team' AND n.owner_id = $2 AND n.currency = $3
@@ -397,16 +398,12 @@ async function namespaces(c: Ctx): Promise<{ lines: NamespaceLine[]; saving: str
                  THEN (100 * cpu_usage_core_hours::DOUBLE / cpu_request_core_hours::DOUBLE)::DECIMAL(38,1)::VARCHAR END AS cpu_efficiency,
             CASE WHEN has_usage_data AND mem_request_gib_hours > 0
                  THEN (100 * mem_usage_gib_hours::DOUBLE / mem_request_gib_hours::DOUBLE)::DECIMAL(38,1)::VARCHAR END AS mem_efficiency,
-            CASE WHEN has_usage_data THEN coalesce(cpu_saving, 0) + coalesce(mem_saving, 0) END::VARCHAR AS saving_exact,
+            coalesce(sum(CASE WHEN has_usage_data THEN coalesce(cpu_saving, 0) + coalesce(mem_saving, 0) END) OVER (), 0)::DECIMAL(38,${d})::VARCHAR AS saving_total,
             CASE WHEN has_usage_data THEN (coalesce(cpu_saving, 0) + coalesce(mem_saving, 0))::DECIMAL(38,${d})::VARCHAR END AS saving
      FROM n ORDER BY cost + idle_cost DESC, cluster, namespace`,
     [c.runId, c.teamId, c.currency],
   );
-  const saving = await c.store.one<{ s: string }>(
-    `SELECT coalesce(sum(x::DOUBLE), 0)::DECIMAL(38,${d})::VARCHAR AS s FROM unnest(from_json($1::JSON, '["VARCHAR"]')) t(x)`,
-    [listParam(rows.map((r) => r.saving_exact).filter((s): s is string => s !== null))],
-  );
-  return { lines: rows.map(({ saving_exact: _s, ...r }) => r), saving: saving?.s ?? roundDecimal('0', d) };
+  return { lines: rows.map(({ saving_total: _s, ...r }) => r), saving: rows[0]?.saving_total ?? roundDecimal('0', d) };
 }
 
 async function topMovers(c: Ctx, limit: number): Promise<Mover[]> {
