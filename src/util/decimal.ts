@@ -41,6 +41,26 @@ export function fixDecimals(amount: string, decimals: number): string {
   return `${int}.${frac.padEnd(decimals, '0').slice(0, decimals)}`;
 }
 
+/** Exact sum of decimal strings, each rounded to `decimals` first: (["1.10", "-0.25"], 2) → "0.85". */
+export function sumDecimals(values: readonly string[], decimals: number): string {
+  const scale = 10n ** BigInt(decimals);
+  let t = 0n;
+  for (const v of values) {
+    const r = roundDecimal(v, decimals);
+    const [i = '0', f = ''] = r.replace(/^-/, '').split('.');
+    const units = BigInt(i) * scale + BigInt(f || '0');
+    t += r.startsWith('-') ? -units : units;
+  }
+  const a = t < 0n ? -t : t;
+  const s = decimals > 0 ? `${a / scale}.${(a % scale).toString().padStart(decimals, '0')}` : `${a}`;
+  return `${t < 0n ? '-' : ''}${s}`;
+}
+
+/** a − b, exactly, at `decimals` places. */
+export function subtractDecimal(a: string, b: string, decimals: number): string {
+  return sumDecimals([a, b.startsWith('-') ? b.slice(1) : `-${b}`], decimals);
+}
+
 /** "0.031611000000" → "0.031611"; "2.000" → "2". */
 export function trimDecimal(s: string): string {
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { compareDecimal, fixDecimals, formatMoney, formulaSafe, grouped, numberString, roundDecimal } from '../../src/util/decimal.ts';
+import { compareDecimal, fixDecimals, formatMoney, formulaSafe, grouped, numberString, roundDecimal, subtractDecimal, sumDecimals } from '../../src/util/decimal.ts';
 
 describe('decimal strings', () => {
+  it('sum and subtract exactly, where binary floats would not', () => {
+    expect(sumDecimals(['0.10', '0.20'], 2)).toBe('0.30');
+    expect(sumDecimals(['1.10', '-0.25', '-2.005'], 2)).toBe('-1.16'); // -2.005 rounds to -2.01 first
+    expect(sumDecimals([], 2)).toBe('0.00');
+    expect(sumDecimals(['12345678901234567890.12', '0.01'], 2)).toBe('12345678901234567890.13');
+    expect(subtractDecimal('2100.96', '1839.24', 2)).toBe('261.72');
+    expect(subtractDecimal('1.00', '-0.5', 2)).toBe('1.50');
+    expect(subtractDecimal('0', '0.01', 0)).toBe('0');
+  });
+
   it('round half away from zero on the digits', () => {
     expect(roundDecimal('2.345', 2)).toBe('2.35');
     expect(roundDecimal('-2.345', 2)).toBe('-2.35');

@@ -1,5 +1,6 @@
 // From the report model to what the templates print: every string formatted
 // here, so the Handlebars templates only place values (and escape them).
+import { sumDecimals, subtractDecimal } from '../../util/decimal.ts';
 import { TYPE_COLORS, type Chart } from './charts.ts';
 import { cellSafe, formatMoney, formatPercentChange, formatSignedMoney, isNegative, isZero, oneLine, periodShort } from './format.ts';
 import type { TeamReport } from './model.ts';
@@ -59,26 +60,6 @@ const RED = '#b42318';
 const GREEN = '#067647';
 const GREY = '#555555';
 
-/** Rounds and sums decimal strings with BigInt on their digits (no binary floats). */
-function sumDecimals(values: string[], decimals: number): string {
-  const scale = 10n ** BigInt(decimals);
-  let t = 0n;
-  for (const v of values) {
-    const neg = v.startsWith('-');
-    const [i = '0', f = ''] = v.replace(/^[-+]/, '').split('.');
-    const units = BigInt(i) * scale + BigInt((f.padEnd(decimals, '0').slice(0, decimals)) || '0');
-    t += neg ? -units : units;
-  }
-  const neg = t < 0n;
-  const a = neg ? -t : t;
-  const s = decimals > 0 ? `${a / scale}.${(a % scale).toString().padStart(decimals, '0')}` : `${a}`;
-  return `${neg ? '-' : ''}${s}`;
-}
-
-function diff(a: string, b: string, decimals: number): string {
-  return sumDecimals([a, b.startsWith('-') ? b.slice(1) : `-${b}`], decimals);
-}
-
 export function teamView(r: TeamReport, charts: Chart[], src: (c: Chart) => string): TeamView {
   const m = (a: string) => formatMoney(a, r.currency, r.decimals);
   const sm = (a: string) => formatSignedMoney(a, r.currency, r.decimals);
@@ -111,7 +92,7 @@ export function teamView(r: TeamReport, charts: Chart[], src: (c: Chart) => stri
       type: l.charge_type,
       amount: fmt(l.amount),
       previous: l.previous === null ? '–' : fmt(l.previous),
-      change: l.previous === null ? 'new' : formatSignedMoney(diff(l.amount, l.previous, r.decimals), l.currency, r.decimals),
+      change: l.previous === null ? 'new' : formatSignedMoney(subtractDecimal(l.amount, l.previous, r.decimals), l.currency, r.decimals),
     };
   });
   const restMain = rest.filter((l) => l.currency === r.currency);
