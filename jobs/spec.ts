@@ -3,6 +3,7 @@
 // job carries everything it does and an updated config updates the templates.
 import type { Config, ScheduleSource } from '../src/config/schema.ts';
 import { UsageError } from '../src/util/errors.ts';
+import { addMonths } from '../src/util/period.ts';
 
 /** A billing source with its id (default: its type). */
 export type SourceSpec = ScheduleSource & { id: string };
@@ -52,11 +53,6 @@ export function monthlySpec(config: Config, period: string, o: { key?: string; c
   };
 }
 
-export function shiftMonth(period: string, by: number): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  const d = new Date(Date.UTC(y, m - 1 + by, 1));
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
 
 /** The calendar month of an instant in a time zone, `YYYY-MM`. */
 export function monthIn(at: Date, timeZone: string): string {
@@ -67,5 +63,5 @@ export function monthIn(at: Date, timeZone: string): string {
 
 /** The month the monthly run at `at` closes: the one before the local month of `at`. */
 export function periodToClose(at: Date, timeZone: string): string {
-  return shiftMonth(monthIn(at, timeZone), -1);
+  return addMonths(monthIn(at, timeZone), -1);
 }

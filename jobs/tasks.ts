@@ -11,8 +11,9 @@ import { errFields, type Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { enqueueMonthly, type FlowDeps } from './monthly/flow.ts';
 import { pullSource, type PullSummary } from './sources.ts';
-import { monthIn, periodToClose, shiftMonth, type SourceSpec } from './spec.ts';
+import { monthIn, periodToClose, type SourceSpec } from './spec.ts';
 import { withStore, type StoreLock, type WithStoreOptions } from './store-lock.ts';
+import { addMonths } from '../src/util/period.ts';
 
 export interface TaskDeps {
   loaded: LoadedConfig;
@@ -86,7 +87,7 @@ export async function billingPullTask(deps: TaskDeps, job: Job<BillingPullData>,
   await store(deps, job, async ({ store: st, lease }) => {
     const periods = [current];
     if (now.getUTCDate() <= job.data.previous_month_until_day) {
-      const prev = shiftMonth(current, -1);
+      const prev = addMonths(current, -1);
       if ((await closeRecord(st, prev))?.status !== 'closed') periods.unshift(prev);
     }
     for (const src of job.data.sources) {

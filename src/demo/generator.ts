@@ -14,6 +14,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { awsSkuId, gcpSkuId, KINDS, WORDS } from './catalog.ts';
 import { focusSelect, outputSelect, stagedSelect, TIMESTAMP_FORMAT, type FocusColumn } from './focus.ts';
 import { buildOrg, configYaml, type Org, type OrgSize } from './org.ts';
+import { addMonths } from '../util/period.ts';
 
 export type { OrgSize } from './org.ts';
 export { FOCUS_COLUMNS, focusCsvColumnsSql, TIMESTAMP_FORMAT } from './focus.ts';
@@ -175,7 +176,7 @@ async function loadModel(conn: DuckDBConnection, org: Org, size: OrgSize, period
   await conn.run("CREATE MACRO hx(a, b, c, s) AS printf('%016x', hh(a, b, c, s))");
 
   await table(conn, 'p_months', 'm INTEGER, period VARCHAR, mstart TIMESTAMP, mnext TIMESTAMP',
-    periods.map((p, m) => [m, p, `${p}-01 00:00:00`, `${nextMonth(p)}-01 00:00:00`]));
+    periods.map((p, m) => [m, p, `${p}-01 00:00:00`, `${addMonths(p, 1)}-01 00:00:00`]));
   await conn.run(`CREATE TABLE p_days AS
     SELECT m, day_start, datediff('day', mstart, day_start)::INTEGER AS d, (m * 32 + datediff('day', mstart, day_start))::INTEGER AS di,
            dayofweek(day_start) IN (0, 6) AS weekend, datediff('day', mstart, mnext)::INTEGER AS ndays
@@ -902,11 +903,6 @@ function lit(v: unknown): string {
 
 function sqlList(xs: number[]): string {
   return `([${xs.join(", ")}]::DOUBLE[])`;
-}
-
-function nextMonth(p: string): string {
-  const [y, m] = p.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
 
 /** `n` months ending at `last`, oldest first. */

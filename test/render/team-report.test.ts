@@ -8,12 +8,13 @@ import { attribute } from '../../src/allocate/run.ts';
 import { chargebackRows, renderChargebackCsv } from '../../src/render/chargeback-csv.ts';
 import { renderCharts } from '../../src/render/team/charts.ts';
 import { writeShowback } from '../../src/render/team/files.ts';
-import { formatMoney, roundDecimal, shiftPeriod } from '../../src/render/team/format.ts';
+import { formatMoney, roundDecimal } from '../../src/render/team/format.ts';
 import { buildTeamReport, type TeamReport } from '../../src/render/team/model.ts';
 import { renderTeamReport } from '../../src/render/team/render.ts';
 import { buildValueReport } from '../../src/render/value/index.ts';
 import { addItems } from '../allocate/fixture.ts';
 import { buildOrg, HOSTILE_NAME, HOSTILE_SERVICE, PERIOD, PREVIOUS, SCRIPT_SERVICE, type Org } from './team.fixture.ts';
+import { addMonths } from '../../src/util/period.ts';
 
 // The worked numbers (shared/design/allocation.md; prod-eu, October): one node,
 // 4 cores and 16 GiB for 720 h; prices 4 and 1 → w = 1/2, C_cpu = C_mem = 500
@@ -241,8 +242,9 @@ describe('formatting', () => {
     expect(formatMoney('0.1', 'JPY', 0)).toBe('¥0');
     expect(formatMoney('90071992547409.99', 'USD', 2)).toBe('$90,071,992,547,409.99');
     expect(roundDecimal('-0.004', 2)).toBe('0.00');
-    expect(shiftPeriod('2026-01', 1)).toBe('2025-12');
-    expect(shiftPeriod('2026-12', -1)).toBe('2027-01');
+    expect(addMonths('2026-01', -1)).toBe('2025-12');
+    expect(addMonths('2026-12', 1)).toBe('2027-01');
+    expect(addMonths('2026-10', -14)).toBe('2025-08');
   });
 });
 

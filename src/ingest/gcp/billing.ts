@@ -7,6 +7,7 @@ import { getTable, runQuery } from './bq-query.ts';
 import { exactDecimal } from './decimal.ts';
 import { GcpResponseError, bigQueryHint, type GoogleFailure } from './errors.ts';
 import { RESULT_COLUMNS, exportQuery, inspectSchema, parseTable, tableName } from './export-sql.ts';
+import { addMonths } from '../../util/period.ts';
 
 export const GCP_BQ_SOURCE = 'gcp-bq';
 
@@ -123,11 +124,6 @@ function invoiceMonth(period: string): string {
   return `${m[1]}${m[2]}`;
 }
 
-function nextMonth(period: string): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-}
-
 /**
  * The BigQuery client Allot makes when none is given: Application Default
  * Credentials, job project `project`. With BIGQUERY_EMULATOR_HOST set the SDK
@@ -171,7 +167,7 @@ export async function pullGcpBilling(store: Store, opts: GcpPullOptions): Promis
     file,
     month,
     periodStart: `${opts.period}-01 00:00:00`,
-    periodEnd: `${nextMonth(opts.period)}-01 00:00:00`,
+    periodEnd: `${addMonths(opts.period, 1)}-01 00:00:00`,
   };
   let rowsRead = 0;
   let staged = 0;

@@ -31,13 +31,6 @@ export function periodShort(period: string): string {
   return new Date(Date.UTC(y, m - 1, 1)).toLocaleString('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
 }
 
-/** The period `n` months before `period` (n may be negative). */
-export function shiftPeriod(period: string, n: number): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  const idx = y * 12 + (m - 1) - n;
-  return `${Math.floor(idx / 12)}-${String((idx % 12) + 1).padStart(2, '0')}`;
-}
-
 /** Same rule as the chargeback CSV, so a label pasted from the email reads the same as in the file. */
 export { formulaSafe as cellSafe } from '../../util/decimal.ts';
 

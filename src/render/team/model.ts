@@ -30,8 +30,9 @@ import type { Config, Team } from '../../config/schema.ts';
 import type { Store } from '../../store/db.ts';
 import { periodRunId } from '../../close/close.ts';
 import { AllotError } from '../../util/errors.ts';
-import { periodLabel, roundDecimal, shiftPeriod } from './format.ts';
+import { periodLabel, roundDecimal } from './format.ts';
 import { platformValueLinesOrNone } from './value-line.ts';
+import { addMonths } from '../../util/period.ts';
 
 export const CHARGE_TYPES = ['direct', 'kubernetes', 'idle', 'shared', 'adjustment'] as const;
 export type ChargeType = (typeof CHARGE_TYPES)[number];
@@ -219,7 +220,7 @@ export async function buildTeamReport(store: Store, config: Config, period: stri
      FROM allocation_runs WHERE run_id = $1`,
     [runId, period],
   ))!;
-  const previousPeriod = shiftPeriod(period, 1);
+  const previousPeriod = addMonths(period, -1);
   const prevRunId = (await periodRunId(store, previousPeriod)) ?? null;
 
   const currencies = await store.all<{ currency: string; decimals: number; total: string }>(
@@ -599,7 +600,7 @@ async function dailyCost(c: Ctx): Promise<DailyPoint[]> {
     [c.period],
   );
   const start = `${c.period}-01`;
-  const end = `${shiftPeriod(c.period, -1)}-01`;
+  const end = `${addMonths(c.period, 1)}-01`;
   return c.store.all<DailyPoint>(
     `WITH comp AS (
        SELECT r.charge_type,
@@ -637,7 +638,7 @@ async function dailyCost(c: Ctx): Promise<DailyPoint[]> {
 }
 
 async function trendPoints(c: Ctx): Promise<TrendPoint[]> {
-  const periods = [5, 4, 3, 2, 1, 0].map((n) => shiftPeriod(c.period, n));
+  const periods = [5, 4, 3, 2, 1, 0].map((n) => addMonths(c.period, -n));
   const rows = await c.store.all<{ period: string; run_id: number | null; amount: string | null; n: string }>(
     `WITH p AS (SELECT unnest(from_json($1::JSON, '["VARCHAR"]')) AS period),
      r AS (

@@ -3,6 +3,7 @@ import type { Params, Store } from '../../store/db.ts';
 import { periodRunId } from '../../close/close.ts';
 import { AllotError } from '../../util/errors.ts';
 import { compareDecimal, currencyAmount, isNegative, numberString, percent, trimDecimal } from './format.ts';
+import { addMonths } from '../../util/period.ts';
 
 // The platform value report: "what did the platform save each team compared
 // with running Kubernetes themselves?" Every money figure is computed in
@@ -107,11 +108,6 @@ export function periodHours(period: string): number {
   return (Date.UTC(y, m, 1) - Date.UTC(y, m - 1, 1)) / 3_600_000;
 }
 
-export function shiftPeriod(period: string, months: number): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  const idx = y * 12 + (m - 1) + months;
-  return `${Math.floor(idx / 12)}-${String((idx % 12) + 1).padStart(2, '0')}`;
-}
 
 /**
  * SQL for n ÷ d rounded half away from zero to `scale` decimals, exactly:
@@ -184,7 +180,7 @@ async function choosePrices(store: Store, config: Config, currency: string, peri
      WHERE c.resource = 'cpu'
      ORDER BY c.price + ${REFERENCE_GIB_PER_CORE} * m.price, c.fam, c.region
      LIMIT 1`,
-    { currency, end: `${shiftPeriod(period, 1)}-01 00:00:00` },
+    { currency, end: `${addMonths(period, 1)}-01 00:00:00` },
   );
   if (!row) {
     return fromConfig(
@@ -384,7 +380,7 @@ export async function buildValueReport(store: Store, config: Config, period: str
   // Adoption.
   const onK8s = new Set(teams.filter((t) => t.uses_kubernetes).map((t) => t.team_id));
   const monthsBack = Math.max(1, Math.round(vm.keep_rate_days / 30));
-  const earlier = shiftPeriod(period, -monthsBack);
+  const earlier = addMonths(period, -monthsBack);
   const earlierRun = await periodRun(store, earlier);
   const earlierTeams = earlierRun
     ? (await store.all<{ team_id: string }>(
