@@ -21,7 +21,7 @@ import { platformValueLinesOrNone } from '../render/team/value-line.ts';
 import type { Store } from '../store/db.ts';
 import { AllotError } from '../util/errors.ts';
 import { composeMessage, DEFAULT_FROM, messageIdFor, toEml } from './message.ts';
-import { finishSend, markInterrupted, readSendLog, recordAttempt, startSend } from './send-log.ts';
+import { finishSend, markInterrupted, readSendLog, recordAttempt, startSend, type SendLogRow } from './send-log.ts';
 
 /** What sendReports needs of a transport: nodemailer's Transporter has it. */
 export interface MailTransport {
@@ -163,13 +163,17 @@ export async function sendReports(store: Store, config: Config, opts: SendOption
   const values = await platformValueLinesOrNone(store, config, period, warnings);
   if (dry) mkdirSync(opts.dryRunDir!, { recursive: true });
 
+  // The log as it stood when this send began: each team is handled once below.
+  const logByTeam = new Map<string, SendLogRow[]>();
+  for (const r of dry ? [] : await readSendLog(store, period)) logByTeam.set(r.team_id, [...(logByTeam.get(r.team_id) ?? []), r]);
+
   try {
     for (const team of teams) {
       if (team.emails.length === 0) {
         done({ ...base(team.id, []), note: 'no emails configured for the team (teams[].emails)' });
         continue;
       }
-      const log = dry ? [] : await readSendLog(store, period, team.id);
+      const log = logByTeam.get(team.id) ?? [];
       const sent = log.filter((r) => r.status === 'sent');
       if (sent.length > 0 && !opts.resend) {
         const last = sent.at(-1)!;
