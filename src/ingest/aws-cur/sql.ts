@@ -1,5 +1,6 @@
 import { sqlString } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
+import { decimalFromText, FLOAT, ident, quoted, timestampFromText, TIMESTAMP, VARCHAR, type Check } from '../typed-sql.ts';
 import { byCanonical, cur2TagKeySql, type CurColumn, type CurFlavour } from './columns.ts';
 import { isGzip, isHive, isText, type CurFormat } from './source.ts';
 
@@ -25,13 +26,8 @@ import { isGzip, isHive, isText, type CurFormat } from './source.ts';
  * wrote; digits beyond the 12th decimal are rounded half away from zero.
  */
 
-export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-
-const VARCHAR = /^(VARCHAR|TEXT|STRING|JSON)$/i;
-const FLOAT = /^(DOUBLE|FLOAT|REAL|FLOAT4|FLOAT8)$/i;
 const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/i;
 const EXACT_NUMBER = /^(DECIMAL(\(\d+,\s*\d+\))?|NUMERIC.*)$/i;
-const TIMESTAMP = /^(TIMESTAMP|TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ|TIMESTAMP_NS|TIMESTAMP_MS|TIMESTAMP_S|DATE)$/i;
 const MAP_VV = /^MAP\(VARCHAR,\s*VARCHAR\)$/i;
 
 /** Source rows as a relation: `__line` (file line, or Parquet row number) and `__c<i>` columns. */
@@ -58,15 +54,6 @@ export function sourceSql(file: string, format: CurFormat, columns: readonly Cur
       compression = ${isGzip(format) ? "'gzip'" : "'none'"})`;
 }
 
-interface Check {
-  /** The column named in the error, as the file spells it. */
-  column: string;
-  /** True (never NULL) when the row is invalid for this reason. */
-  bad: string;
-  /** SQL VARCHAR: why. */
-  why: string;
-}
-
 export interface CurSql {
   /** INSERT INTO stage_line_items … from the file; invalid rows get source_line = -line. */
   stageInsert: string;
@@ -81,7 +68,6 @@ export interface CurSql {
   exportTotals: string;
 }
 
-const quoted = (textExpr: string): string => `to_json(left(${textExpr}, 200))::VARCHAR`;
 const D = 'DECIMAL(38, 12)';
 
 /** Builds the SQL for one file; refuses column types that cannot hold what the column is. */
@@ -123,9 +109,7 @@ export function buildCurSql(file: string, format: CurFormat, flavour: CurFlavour
     }
     const type = c.type.trim();
     let expr: string;
-    // Parsing text as DECIMAL(18,12) (an int64) is several times faster than
-    // as DECIMAL(38,12); only amounts of a million or more take the slow way.
-    if (VARCHAR.test(type)) expr = `coalesce(try_cast(${c.ref} AS DECIMAL(18, 12))::${D}, try_cast(${c.ref} AS ${D}))`;
+    if (VARCHAR.test(type)) expr = decimalFromText(c.ref);
     else if (EXACT_NUMBER.test(type) || INTEGER.test(type)) expr = `try_cast(${c.ref} AS ${D})`;
     else refuse(c, 'a decimal amount');
     typed.push(`${expr!} AS ${alias}`);
@@ -137,9 +121,8 @@ export function buildCurSql(file: string, format: CurFormat, flavour: CurFlavour
     const c = have.get(canonical)!; // mandatory: the caller checked the file has it
     const type = c.type.trim();
     let expr: string;
-    // Through TIMESTAMPTZ: '2023-11-01T00:00:00.000Z', '2019-11-26 00:00:00'
-    // and '…+02:00' all become UTC (the store's session time zone is UTC).
-    if (VARCHAR.test(type)) expr = `CAST(try_cast(${c.ref} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+    // '2023-11-01T00:00:00.000Z', '2019-11-26 00:00:00' and '…+02:00' all become UTC.
+    if (VARCHAR.test(type)) expr = timestampFromText(c.ref);
     else if (TIMESTAMP.test(type)) expr = /^TIMESTAMP$/i.test(type) ? c.ref : `CAST(${c.ref} AS TIMESTAMP)`;
     else refuse(c, 'a timestamp');
     typed.push(`${expr!} AS ${alias}`);

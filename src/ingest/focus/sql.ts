@@ -1,5 +1,6 @@
 import { sqlString } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
+import { decimalFromText, FLOAT, ident, quoted, timestampFromText, TIMESTAMP, VARCHAR, type Check } from '../typed-sql.ts';
 import type { ColumnMapping, SourceColumn } from './columns.ts';
 import type { FocusFormat } from './source.ts';
 
@@ -28,12 +29,7 @@ export const CSV_NULLS: readonly string[] = [
   ),
 ];
 
-export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-
-const VARCHAR = /^(VARCHAR|JSON|TEXT|STRING)$/i;
-const FLOAT = /^(DOUBLE|FLOAT|REAL|FLOAT4|FLOAT8)$/i;
 const EXACT_NUMBER = /^(DECIMAL\(\d+,\s*\d+\)|DECIMAL|NUMERIC.*|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/i;
-const TIMESTAMP = /^(TIMESTAMP|TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ|TIMESTAMP_NS|TIMESTAMP_MS|TIMESTAMP_S|DATE)$/i;
 const TAG_MAP = /^(MAP\(.*\)|STRUCT\(.*\))$/i;
 
 /** Source rows as a relation: `__line` (file line, or Parquet row number) and `__c<i>` columns. */
@@ -54,15 +50,6 @@ export function sourceSql(file: string, format: FocusFormat, columns: readonly S
       compression = ${format === 'csv.gz' ? "'gzip'" : "'none'"})`;
 }
 
-interface Check {
-  /** The column named in the error, as the file spells it. */
-  column: string;
-  /** True (never NULL) when the row is invalid for this reason. */
-  bad: string;
-  /** SQL VARCHAR: why. */
-  why: string;
-}
-
 export interface FocusSql {
   /** INSERT INTO stage_line_items … from the file; invalid rows get source_line = -line. */
   stageInsert: string;
@@ -74,30 +61,6 @@ export interface FocusSql {
   stageView: string;
 }
 
-/**
- * Text → DECIMAL(38,12). DuckDB parses text into a 38-digit decimal about 100
- * times slower than into an 18-digit one (3 µs a value for `501.5045135406`),
- * so try DECIMAL(18,12) (|x| < 10^6) first; only larger amounts, or text that
- * is no number at all, take the slow path. Both round at the 12th decimal.
- */
-function decimalFromText(x: string): string {
-  return `coalesce(CAST(try_cast(${x} AS DECIMAL(18, 12)) AS DECIMAL(38, 12)), try_cast(${x} AS DECIMAL(38, 12)))`;
-}
-
-/**
- * Text → TIMESTAMP in UTC. Through TIMESTAMPTZ, so that `…+02:00` and other
- * offsets are converted (a plain TIMESTAMP cast ignores them!) and a value
- * without an offset is UTC (the store's session time zone). That cast is 4
- * times slower than the plain one, so text laid out exactly as
- * `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS[Z]`, which has no room for an
- * offset, takes the plain cast.
- */
-function timestampFromText(x: string): string {
-  const plain = `(length(${x}) = 19 OR (length(${x}) = 20 AND ${x}[20] = 'Z')) AND ${x}[5] = '-' AND ${x}[8] = '-' AND ${x}[14] = ':' AND ${x}[17] = ':'`;
-  return `CASE WHEN ${plain} THEN try_cast(${x} AS TIMESTAMP) ELSE CAST(try_cast(${x} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
-}
-
-const quoted = (textExpr: string): string => `to_json(left(${textExpr}, 200))::VARCHAR`;
 
 /** Builds the SQL for one file, refusing column types that cannot hold what FOCUS says they hold. */
 export function buildFocusSql(file: string, format: FocusFormat, columns: readonly SourceColumn[], mapping: ColumnMapping): FocusSql {
