@@ -236,3 +236,26 @@ export class ParquetRowError extends InputError {
       (more > 0 ? ` (and ${more} more invalid row${more === 1 ? '' : 's'}; nothing was imported)` : '');
   }
 }
+
+/**
+ * Runs a statement that reads `file`; DuckDB's complaints about the file
+ * (unreadable, not `kind`, a value that does not convert) become an
+ * InputError naming it, in at most four lines of DuckDB's own words without
+ * its hints and reader settings. Anything else is rethrown as it is.
+ */
+export async function readingFile<T>(file: string, kind: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const msg = (e as Error).message ?? '';
+    if (!/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error)/.test(msg)) throw e;
+    const lines = msg.split('\n').map((l) => l.trim());
+    const end = lines.findIndex((l) => /^Possible (fixes|Solution)/i.test(l));
+    const detail = (end === -1 ? lines : lines.slice(0, end))
+      .filter((l) => l && !/^(\*|LINE \d+:|\^|[a-z_]+ = )/.test(l))
+      .slice(0, 4)
+      .join('; ')
+      .replace(/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error): /, '');
+    throw new InputError(file, undefined, undefined, `cannot read as ${kind}: ${detail}`);
+  }
+}

@@ -11,7 +11,7 @@ import {
   type ImportMeta,
   type ImportResult,
 } from '../commit.ts';
-import { applyLineMap, mapLine, ParquetRowError, scanRecordLines } from '../files.ts';
+import { applyLineMap, mapLine, ParquetRowError, readingFile as readFileAs, scanRecordLines } from '../files.ts';
 import { describeColumns, missingMandatory, type CurColumn, type CurFlavour } from './columns.ts';
 import { detectFormat, isGzip, isHive, isText, scanFile, type CurFormat } from './source.ts';
 import { buildCurSql } from './sql.ts';
@@ -222,23 +222,8 @@ async function invoiceCheck(store: Store, importIds: number[]): Promise<InvoiceC
   }));
 }
 
-/** Runs a statement that reads the file; DuckDB's complaints about the file become an InputError naming it. */
-async function readingFile<T>(file: string, format: CurFormat, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    const msg = (e as Error).message ?? '';
-    if (!/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error)/.test(msg)) throw e;
-    const detail = msg
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !/^(Possible fixes|\*|file =|delimiter =|quote =|escape =|new_line =|header =|skip_rows =|comment =|strict_mode =|date_format =|timestamp_format =|null_padding =|sample_size =|ignore_errors =|all_varchar =|LINE \d+:|\^)/.test(l))
-      .slice(0, 4)
-      .join('; ')
-      .replace(/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error): /, '');
-    const kind = format === 'parquet' ? 'Parquet' : format.startsWith('hive') ? 'Hive text' : 'CSV';
-    throw new InputError(file, undefined, undefined, `cannot read as ${kind}: ${detail}`);
-  }
-}
+/** readingFile (../files.ts) with this importer's name for the format. */
+const readingFile = <T>(file: string, format: CurFormat, fn: () => Promise<T>): Promise<T> =>
+  readFileAs(file, format === 'parquet' ? 'Parquet' : format.startsWith('hive') ? 'Hive text' : 'CSV', fn);
 
 export type { CurColumn, CurFlavour, CurFormat };

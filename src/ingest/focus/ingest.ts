@@ -11,7 +11,7 @@ import {
   type ImportMeta,
   type ImportResult,
 } from '../commit.ts';
-import { applyLineMap, mapLine, ParquetRowError, scanRecordLines } from '../files.ts';
+import { applyLineMap, mapLine, ParquetRowError, readingFile as readFileAs, scanRecordLines } from '../files.ts';
 import { mapColumns, type SourceColumn } from './columns.ts';
 import { detectFormat, readCsvHeader, scanFile, type FocusFormat } from './source.ts';
 import { buildFocusSql, type FocusSql } from './sql.ts';
@@ -217,20 +217,6 @@ async function readColumns(store: Store, file: string, format: FocusFormat): Pro
   return header.map((name, i) => ({ name: name.trim(), type: 'VARCHAR', ref: `__c${i}` }));
 }
 
-/** Runs a statement that reads the file; DuckDB's complaints about the file become an InputError naming it. */
-async function readingFile<T>(file: string, format: FocusFormat, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    const msg = (e as Error).message ?? '';
-    if (!/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error)/.test(msg)) throw e;
-    const lines = msg.split('\n').map((l) => l.trim());
-    const end = lines.findIndex((l) => /^Possible (fixes|Solution)/i.test(l));
-    const detail = (end === -1 ? lines : lines.slice(0, end))
-      .filter((l) => l && !/^(LINE \d+:|\^)/.test(l))
-      .slice(0, 4)
-      .join('; ')
-      .replace(/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error): /, '');
-    throw new InputError(file, undefined, undefined, `cannot read as ${format === 'parquet' ? 'Parquet' : 'CSV'}: ${detail}`);
-  }
-}
+/** readingFile (../files.ts) with this importer's name for the format. */
+const readingFile = <T>(file: string, format: FocusFormat, fn: () => Promise<T>): Promise<T> =>
+  readFileAs(file, format === 'parquet' ? 'Parquet' : 'CSV', fn);
