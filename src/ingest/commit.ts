@@ -33,7 +33,9 @@ export async function createLineItemStage(store: Store): Promise<void> {
 }
 
 export async function dropLineItemStage(store: Store): Promise<void> {
-  await store.run('DROP TABLE IF EXISTS stage_line_items');
+  // The stage is a table, or a view over a Parquet file; DuckDB refuses DROP TABLE on a view (and the reverse).
+  const view = await store.one(`SELECT 1 AS v FROM duckdb_views() WHERE temporary AND view_name = 'stage_line_items'`);
+  await store.run(view ? 'DROP VIEW stage_line_items' : 'DROP TABLE IF EXISTS stage_line_items');
 }
 
 /** Finds an earlier import of the same content from the same source. */

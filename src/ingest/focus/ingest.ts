@@ -105,10 +105,7 @@ export async function ingestFocusFiles(store: Store, files: string[], opts: Focu
 }
 
 async function dropTemps(store: Store): Promise<void> {
-  // DROP TABLE on a view (and DROP VIEW on a table) is an error in DuckDB.
-  const view = await store.one(`SELECT 1 AS v FROM duckdb_views() WHERE temporary AND view_name = 'stage_line_items'`);
-  if (view) await store.run('DROP VIEW stage_line_items');
-  else await dropLineItemStage(store);
+  await dropLineItemStage(store);
   await store.run('DROP TABLE IF EXISTS focus_rejects');
   await store.run('DROP TABLE IF EXISTS focus_line_map');
 }
