@@ -156,13 +156,13 @@ export async function explain(store: Store, period: string, teamId: string, opts
      )
      SELECT l.li_id::VARCHAR AS li_id, i.file, l.source_line::VARCHAR AS line, m.charge_type, l.service_name AS service,
             l.sub_account_id, l.resource_id, l.charge_category,
-            (CASE r.cost_metric WHEN 'BilledCost' THEN l.billed_cost WHEN 'ListCost' THEN l.list_cost ELSE l.effective_cost END)::VARCHAR AS cost,
+            line_item_cost(r.cost_metric, l.billed_cost, l.effective_cost, l.list_cost)::VARCHAR AS cost,
             l.billing_currency AS currency, m.matched_by
      FROM mine m
      JOIN line_items l USING (li_id)
      LEFT JOIN imports i ON i.import_id = l.import_id
      CROSS JOIN (SELECT cost_metric FROM allocation_runs WHERE run_id = $1) r
-     ORDER BY abs(CASE r.cost_metric WHEN 'BilledCost' THEN l.billed_cost WHEN 'ListCost' THEN l.list_cost ELSE l.effective_cost END) DESC, l.li_id
+     ORDER BY abs(line_item_cost(r.cost_metric, l.billed_cost, l.effective_cost, l.list_cost)) DESC, l.li_id
      LIMIT $3`,
     [runId, teamId, opts.top ?? 10],
   );

@@ -5,11 +5,7 @@ CREATE OR REPLACE TEMP TABLE items AS
 SELECT
   li.li_id,
   li.billing_currency AS currency,
-  CASE r.cost_metric
-    WHEN 'BilledCost' THEN li.billed_cost
-    WHEN 'ListCost'   THEN li.list_cost
-    ELSE li.effective_cost
-  END::DECIMAL(38,12) AS cost,
+  line_item_cost(r.cost_metric, li.billed_cost, li.effective_cost, li.list_cost) AS cost,
   coalesce(nullif(li.service_name, ''), 'Unknown service') AS service,
   li.sub_account_id, li.service_name, li.service_category, li.region_id,
   li.charge_category, li.resource_id,

@@ -27,7 +27,7 @@
 //   Adjustments of closed periods are not spread (they are not of this month).
 //   Daily amounts are rounded per day, so they sum to the totals ± rounding.
 import type { Config, Team } from '../../config/schema.ts';
-import type { Store } from '../../store/db.ts';
+import { sqlString, type Store } from '../../store/db.ts';
 import { periodRunId } from '../../close/close.ts';
 import { AllotError } from '../../util/errors.ts';
 import { periodLabel, roundDecimal } from './format.ts';
@@ -314,9 +314,8 @@ interface Ctx {
   costMetric: string;
 }
 
-/** The cost measure of a line item as the run used it. */
-const COST = (metric: string) =>
-  metric === 'BilledCost' ? 'l.billed_cost' : metric === 'ListCost' ? 'l.list_cost' : 'l.effective_cost';
+/** The cost measure of line item `l` as the run used it (the store's line_item_cost macro). */
+const COST = (metric: string) => `line_item_cost(${sqlString(metric)}, l.billed_cost, l.effective_cost, l.list_cost)`;
 
 /** Rounds an SQL decimal expression to `$d` places and prints it with exactly that many. */
 const money = (expr: string, d: number) => `round(${expr}, ${d})::DECIMAL(38,${d})::VARCHAR`;
