@@ -124,7 +124,7 @@ async function phasePipeline(): Promise<PhaseResult> {
     return e;
   });
   store.close();
-  const lineItems = focus.reduce((a, f) => a + f.rowsLoaded, 0);
+  const lineItems = focus.files.reduce((a, f) => a + f.rowsLoaded, 0);
   const podRows = snaps.reduce((a, f) => a + ((f as { pods?: number }).pods ?? 0), 0);
   return {
     name: 'pipeline',

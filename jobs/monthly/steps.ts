@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { attribute } from '../../src/allocate/run.ts';
 import type { LoadedConfig } from '../../src/config/load.ts';
 import { manifestPath } from '../../src/cli/export.ts';
-import { buildChargebackExport, closePeriod, closeRecord, requirePeriodRunId } from '../../src/close/close.ts';
+import { buildChargebackExport, closePeriod, closeRecord, requirePeriodRunId, TieOutError } from '../../src/close/close.ts';
 import { classifySmtpError, composeMessage, DEFAULT_FROM, messageIdFor, readSendLog, smtpTransport, toEml, type MailTransport } from '../../src/deliver/index.ts';
 import { finishSend, startSend } from '../../src/deliver/send-log.ts';
 import { buildTeamReport, platformValueLinesOrNone, renderTeamReport, selectTeams, type TeamReport } from '../../src/render/team/index.ts';
@@ -92,6 +92,10 @@ export interface ExportSummary {
   /** Teams that get an email: the render and send fan out over these. */
   teams: string[];
   skipped: { team_id: string; reason: string }[];
+  /** The run asked to close the period: closed before the reports were built, so they say final. */
+  closed: boolean;
+  /** Why closing was refused (the tie-out differs): the reports say provisional and the finish step fails with it. */
+  close_refused: string | null;
 }
 
 /**
@@ -103,7 +107,9 @@ export async function exportStep(env: StepEnv, spec: MonthlySpec, store: Store):
   const config = env.loaded.config;
   const runId = await runOf(spec, store);
   const art = new RunArtefacts(env.artefactsDir, spec.key);
-  const { csv, manifest } = await buildChargebackExport(store, spec.period, runId);
+  const close = spec.close ? await closeAtRun(spec, store, runId, env.loaded.config.currency_decimals, env.now()) : { closed: false, refused: null };
+  if (close.refused) env.log.warn({ period: spec.period }, `not closed: ${close.refused}`);
+  const { csv, manifest } = await buildChargebackExport(store, spec.period, runId, { now: env.now() });
   const csvFile = art.path(`chargeback-${spec.period}.csv`);
   art.writeRaw(csvFile, csv);
   art.write(manifestPath(csvFile), manifest);
@@ -140,7 +146,31 @@ export async function exportStep(env: StepEnv, spec: MonthlySpec, store: Store):
     rows: manifest.rows,
     teams: entries.filter((e) => !e.skip).map((e) => e.team_id),
     skipped: entries.filter((e) => e.skip).map((e) => ({ team_id: e.team_id, reason: e.skip! })),
+    closed: close.closed,
+    close_refused: close.refused,
   };
+}
+
+/**
+ * Closes the period at the run (again: a no-op when a dead worker already
+ * did). A tie-out that differs refuses the close: not an error here, so the
+ * teams still get their (provisional) reports; the finish step fails with it.
+ */
+async function closeAtRun(spec: MonthlySpec, store: Store, runId: number, decimals: number, now: Date): Promise<{ closed: boolean; refused: string | null }> {
+  const rec = await closeRecord(store, spec.period);
+  if (rec?.status === 'closed') {
+    if (rec.run_id !== runId) throw new AllotError(`period ${spec.period} is closed with run #${rec.run_id}, not this run's #${runId}`);
+    return { closed: true, refused: null };
+  }
+  const latest = await requirePeriodRunId(store, spec.period);
+  if (latest !== runId) throw new AllotError(`period ${spec.period} was attributed again since (run #${latest}); not closing it at run #${runId}`);
+  try {
+    await closePeriod(store, spec.period, { actor: `allot-jobs:${spec.key}`, decimals, now });
+    return { closed: true, refused: null };
+  } catch (e) {
+    if (e instanceof TieOutError) return { closed: false, refused: e.message };
+    throw e;
+  }
 }
 
 export interface FinishSummary {
@@ -152,7 +182,7 @@ export interface FinishSummary {
 
 /**
  * Records every team's send outcome in the store's send log (once per
- * Message-ID) and, if the run says so, closes the period at the run.
+ * Message-ID), and reports whether the period was closed.
  */
 export async function finishStep(env: StepEnv, spec: MonthlySpec, store: Store): Promise<FinishSummary> {
   const runId = await runOf(spec, store);
@@ -178,18 +208,10 @@ export async function finishStep(env: StepEnv, spec: MonthlySpec, store: Store):
     });
     logged++;
   }
-  let closed = false;
-  if (spec.close) {
-    const rec = await closeRecord(store, spec.period);
-    if (rec?.status === 'closed') {
-      if (rec.run_id !== runId) throw new AllotError(`period ${spec.period} is closed with run #${rec.run_id}, not this run's #${runId}`);
-    } else {
-      const latest = await requirePeriodRunId(store, spec.period);
-      if (latest !== runId) throw new AllotError(`period ${spec.period} was attributed again since (run #${latest}); not closing it at run #${runId}`);
-      await closePeriod(store, spec.period, `allot-jobs:${spec.key}`);
-    }
-    closed = true;
-  }
+  const exported = (await readStep(store, `${spec.key}-export`))?.result as ExportSummary | null | undefined;
+  // Closing happened (or was refused) before the reports were built; a refusal fails the run here, once the sends are logged.
+  if (exported?.close_refused) throw new TieOutError(exported.close_refused);
+  const closed = exported?.closed ?? false;
   return { logged, sent: outcomes.filter((o) => o.status === 'sent').length, failed: outcomes.filter((o) => o.status === 'failed').length, closed };
 }
 

@@ -7,6 +7,7 @@ import { ConfigSchema, type Config } from '../config/schema.ts';
 import type { Store } from '../store/db.ts';
 import { AllotError } from '../util/errors.ts';
 import { loadConfigTables } from './config-tables.ts';
+import { tieOut, type TieOut } from './tieout.ts';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sql');
 
@@ -37,6 +38,8 @@ export interface CurrencyTotal {
 
 export interface AttributionResult {
   runId: number;
+  /** The store's bill against control totals from outside it (billing period = the period). */
+  tieout: TieOut;
   period: string;
   costMetric: string;
   lineItems: number;
@@ -164,7 +167,8 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
     return id;
   });
 
-  return { runId, period, costMetric: loaded.config.cost_metric, lineItems, totals, ...(await summarise(store, runId)) };
+  const tieout = await tieOut(store, period, { decimals: loaded.config.currency_decimals, now: clock() });
+  return { runId, period, costMetric: loaded.config.cost_metric, lineItems, totals, tieout, ...(await summarise(store, runId)) };
 }
 
 /** Loads a config and runs Steps 1–3 for a period, leaving exact_rows (and the step tables) behind. */

@@ -1,8 +1,9 @@
 import { Option } from 'commander';
 import { attribute, type AttributionResult } from '../allocate/run.ts';
+import { describeTieOutStatus, type TieOut } from '../allocate/tieout.ts';
 import type { Register } from './commands.ts';
 import type { Context } from './context.ts';
-import { money, table } from './format.ts';
+import { count, money, table } from './format.ts';
 
 export const periodOption = () => new Option('--period <YYYY-MM>', 'billing month (UTC)').makeOptionMandatory();
 
@@ -20,7 +21,7 @@ export const registerAttribute: Register = (program, run) => {
     );
 };
 
-/** The per-team table, % allocated, top unallocated reasons and the reconciliation line. */
+/** The per-team table, % allocated, top unallocated reasons, then conservation and the tie-out: two checks, never mixed. */
 export function printAttribution(ctx: Context, r: AttributionResult): void {
   ctx.out(`Period ${r.period} — run #${r.runId}, ${r.lineItems} line items, cost measure ${r.costMetric}`);
   ctx.out('');
@@ -31,14 +32,37 @@ export function printAttribution(ctx: Context, r: AttributionResult): void {
       [2, 3, 4, 5, 6, 7],
     ),
   );
-  ctx.out('');
-  for (const t of r.totals) {
-    const pct = r.allocatedPercent.find((p) => p.currency === t.currency)?.percent ?? '0';
-    ctx.out(`${t.currency}: bill ${money(t.bill_rounded)}, allocated ${pct}% to teams; rows sum to ${money(t.allocated_rounded)} — ${t.ok ? 'reconciles to the cent' : 'DOES NOT RECONCILE'}`);
-  }
   if (r.unallocatedReasons.length > 0) {
     ctx.out('');
     ctx.out('Top unallocated reasons:');
     for (const u of r.unallocatedReasons.slice(0, 5)) ctx.out(`  ${money(u.amount).padStart(14)} ${u.currency}  ${u.reason} (${u.line_items} line items)`);
   }
+  ctx.out('');
+  printConservation(ctx, r);
+  ctx.out('');
+  printTieOut(ctx, r.tieout);
+}
+
+/** Conservation: the run's rows sum to what is stored (not that what is stored is the bill). */
+export function printConservation(ctx: Context, r: AttributionResult): void {
+  ctx.out(`Conservation (the rows against the stored line items of ${r.period}, ${r.costMetric}):`);
+  for (const t of r.totals) {
+    const pct = r.allocatedPercent.find((p) => p.currency === t.currency)?.percent ?? '0';
+    const adj = Number(t.adjustments) !== 0 ? ` and ${money(t.adjustments)} of adjustments` : '';
+    ctx.out(
+      `  ${t.currency}: ${count(Number(t.line_items))} line items${adj} sum to ${money(t.bill_rounded)}; the rows to ${money(t.allocated_rounded)} — ` +
+        `${t.ok ? 'conserved to the cent' : 'NOT CONSERVED'}; ${pct}% allocated to teams`,
+    );
+  }
+}
+
+/** Tie-out: the stored bill (BilledCost) of the billing period against invoices and other control totals. */
+export function printTieOut(ctx: Context, t: TieOut): void {
+  ctx.out(`Tie-out (BilledCost of billing period ${t.billing_period} against control totals from outside the line items):`);
+  if (!t.lines.length) ctx.out('  no line items of this billing period');
+  for (const l of t.lines) {
+    const who = [l.provider, l.billing_account_id].filter(Boolean).join(' ');
+    ctx.out(`  ${who}${l.invoice_id ? ` invoice ${l.invoice_id}` : ''} ${l.currency}: ${describeTieOutStatus(l, (a) => money(a))}`);
+  }
+  for (const w of t.warnings) ctx.out(`  warning: ${w}`);
 }

@@ -10,12 +10,17 @@ export const registerClose: Register = (program, run) => {
     .command('close')
     .description('freeze a period for finance: its run, rows and CSV hash are recorded and never change')
     .addOption(periodOption())
-    .action((opts: { period: string }) =>
+    .option('--accept-variance <reason>', 'close although the stored bill differs from its invoice (the reason is logged)')
+    .action((opts: { period: string; acceptVariance?: string }) =>
       run(async (ctx) => {
-        const c = await closePeriod(await ctx.db(), opts.period, actor());
-        ctx.print(c, () =>
-          ctx.out(`Closed ${c.period} at run #${c.run_id}: ${c.rows} rows, CSV sha256 ${c.csv_sha256}. Late data for it becomes adjustments in the next open period.`),
-        );
+        const c = await closePeriod(await ctx.db(), opts.period, { actor: actor(), acceptVariance: opts.acceptVariance });
+        ctx.print(c, () => {
+          ctx.out(`Closed ${c.period} at run #${c.run_id}: ${c.rows} rows, CSV sha256 ${c.csv_sha256}. Late data for it becomes adjustments in the next open period.`);
+          const t = c.tieout;
+          if (t?.status === 'ties') ctx.out(`Tie-out: every billing account ties to its invoice or control total.`);
+          else if (t?.accepted_variance) ctx.out(`Tie-out: differs from the invoice; variance accepted: ${t.accepted_variance}`);
+          else if (t) ctx.out(`Tie-out: incomplete — ${t.lines.filter((l) => l.status === 'no-control').map((l) => `billing account ${l.billing_account_id} (${l.currency}) has no invoice on file`).join('; ')}`);
+        });
       }),
     );
   program

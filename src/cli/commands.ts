@@ -15,6 +15,7 @@ import { registerJobs } from './jobs.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerSend } from './send.ts';
 import { registerStatus } from './status.ts';
+import { registerTieOut } from './tieout.ts';
 import { registerWorker } from './worker.ts';
 
 /** One CLI command module: adds its command to the program. */
@@ -28,6 +29,7 @@ export const commands: Register[] = [
   registerCollect,
   registerPrices,
   registerAttribute,
+  registerTieOut,
   registerExport,
   registerClose,
   registerReport,

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import Table from 'cli-table3';
+import type { Coverage, DeliveryLayout, DeliveryResult } from '../ingest/delivery/index.ts';
 import { grouped } from '../util/decimal.ts';
 
 /** A plain, borderless table for terminals and logs. Right-aligns columns listed in `right`. */
@@ -28,15 +29,49 @@ export const count = (x: number): string => x.toLocaleString('en-US');
 /** "1 row", "1,234 rows". */
 export const plural = (x: number, word: string): string => `${count(x)} ${word}${x === 1 ? '' : 's'}`;
 
-/** One line per imported file: `export.csv: import #7: 1,234 rows imported (what), …`. */
+/** One line per file of a delivery: `export.csv: import #7: 1,234 rows imported (what), …`. */
 export function describeFileImport(
-  r: { file: string; status: string; importId: number; sameAs?: number; rowsLoaded: number; rowsRejected: number; replaced: number[] },
+  r: { file: string; status: string; importId: number; sameAs?: number; sameFile?: string; rowsLoaded: number; rowsRejected: number },
   what?: string,
 ): string {
   const name = basename(r.file);
-  if (r.status === 'noop') return `${name}: already imported as #${r.sameAs}; nothing changed`;
+  if (r.status === 'duplicate') return `${name}: same content as ${basename(r.sameFile ?? '')}; counted once`;
+  if (r.status === 'noop') return `${name}: same content as import #${r.sameAs}, whose rows stand for it`;
   const parts = [`${name}: import #${r.importId}: ${plural(r.rowsLoaded, 'row')} imported${what ? ` (${what})` : ''}`];
-  if (r.rowsRejected > 0) parts.push(`${plural(r.rowsRejected, 'row')} rejected (see the rejects table, import_id ${r.importId})`);
-  if (r.replaced.length) parts.push(`replaces rows of import ${r.replaced.map((id) => `#${id}`).join(', ')}`);
+  if (r.rowsRejected > 0) parts.push(`${plural(r.rowsRejected, 'row')} set aside as invalid (see the rejects table, import_id ${r.importId})`);
   return parts.join(', ');
+}
+
+const LAYOUT: Record<DeliveryLayout, string> = {
+  'aws-data-exports': 'AWS Data Exports',
+  'aws-cur-manifest': 'AWS Cost and Usage Report',
+  'azure-export': 'Azure Cost Management export',
+  'oci-focus': 'Oracle FOCUS report, incremental',
+  files: 'loose files',
+  api: 'API pull',
+};
+
+/** "1,234 rows, 31 charge days, 3 sub-accounts, 20.89 EUR" (BilledCost per currency). */
+export function describeCoverage(c: Coverage): string {
+  const money_ = c.billed_cost.map((m) => `${money(m.amount)} ${m.currency}`).join(' + ');
+  return `${plural(c.rows, 'row')}, ${plural(c.charge_days, 'charge day')}, ${plural(c.sub_accounts, 'sub-account')}${money_ ? `, ${money_}` : ''}`;
+}
+
+/** What a delivery did, one line for it and one per billing account and period it replaced. */
+export function describeDelivery(d: DeliveryResult): string[] {
+  const what = [LAYOUT[d.layout], d.layout === 'files' || d.layout === 'oci-focus' || d.layout === 'api' ? '' : d.exportKey, d.ref ? `run ${d.ref}` : '']
+    .filter(Boolean)
+    .join(', ');
+  if (d.status === 'noop') return [`delivery #${d.deliveryId} (${what}): ${d.note ?? 'nothing changed'}`];
+  const lines = [
+    `delivery #${d.deliveryId} (${what}): ${plural(d.parts.length, 'part')}, ${plural(d.rowsLoaded, 'row')}${d.mode === 'append' ? ', added to what was stored' : ''}`,
+  ];
+  for (const c of d.changes) {
+    if (!c.before) continue;
+    lines.push(
+      `  billing account ${c.billing_account_id}, ${c.billing_period}: replaces delivery ${c.replaced_deliveries.map((x) => `#${x}`).join(', ')} ` +
+        `(${describeCoverage(c.before)}) with ${describeCoverage(c.after)}`,
+    );
+  }
+  return lines;
 }

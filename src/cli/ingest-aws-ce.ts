@@ -43,7 +43,7 @@ export function describeAwsCePull(r: CostExplorerPullResult): string[] {
     `${r.timePeriod.start} .. ${r.timePeriod.end} (exclusive)`,
     `tag key${r.tagKeys.length === 1 ? '' : 's'} ${r.tagKeys.join(', ')}`,
   ];
-  if (r.replaced.length) parts.push(`replaces rows of import ${r.replaced.map((id) => `#${id}`).join(', ')}`);
+  if (r.replaced.length) parts.push(`replaces delivery ${r.replaced.map((id) => `#${id}`).join(', ')}`);
   const retries = r.httpRequests - r.requests;
   return [
     parts.join(', '),

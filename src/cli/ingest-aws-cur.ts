@@ -1,5 +1,5 @@
-import { ingestAwsCurFiles, type AwsCurFileResult, type InvoiceCheck } from '../ingest/aws-cur/ingest.ts';
-import { count, describeFileImport, money } from './format.ts';
+import { ingestAwsCurFiles, type AwsCurFileResult, type MappingCheck } from '../ingest/aws-cur/ingest.ts';
+import { count, describeDelivery, describeFileImport, money } from './format.ts';
 import type { RegisterSource } from './ingest.ts';
 import { makeProgress, silentProgress } from './progress.ts';
 
@@ -8,16 +8,20 @@ export const registerAwsCur: RegisterSource = (ingest, run) => {
   ingest
     .command('aws-cur')
     .description('import AWS Cost and Usage Reports (legacy CSV, gzipped too; Athena/CUR 2.0 Parquet; Hive text)')
-    .argument('<file...>', 'CUR files; all are imported, or none. Files of one command that cover the same month are parts of one export')
+    .argument('<input...>', 'a CUR manifest, a folder holding manifests, or CUR files; all are imported, or none. Loose files of one command are the parts of one delivery')
     .option('--skip-invalid', 'import the valid rows and keep the invalid ones in the rejects table', false)
-    .action(async (files: string[], opts: { skipInvalid: boolean }) =>
+    .option('--replace', 'let loose files replace stored rows even where they cover fewer rows, charge days or sub-accounts', false)
+    .action(async (inputs: string[], opts: { skipInvalid: boolean; replace: boolean }) =>
       run(async (ctx) => {
         const store = await ctx.db();
         const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
-        const result = await ingestAwsCurFiles(store, files, { skipInvalid: opts.skipInvalid, progress });
+        const result = await ingestAwsCurFiles(store, inputs, { ...opts, progress });
         ctx.print(result, () => {
-          for (const r of result.files) ctx.out(describeCurImport(r));
-          for (const c of result.invoice) ctx.out(describeInvoiceCheck(c));
+          for (const d of result.deliveries) {
+            for (const line of describeDelivery(d)) ctx.out(line);
+            for (const f of result.files.filter((x) => d.parts.some((p) => p.file === x.file))) ctx.out(`  ${describeCurImport(f)}`);
+          }
+          for (const c of result.mapping) ctx.out(describeMappingCheck(c));
         });
       }),
     );
@@ -30,12 +34,12 @@ export function describeCurImport(r: AwsCurFileResult): string {
   return describeFileImport(r, `${FLAVOUR[r.flavour ?? ''] ?? 'CUR'}, ${r.format}`);
 }
 
-/** "invoice check 2018-10: BilledCost 4,064.48 USD = export's unblended total; EffectiveCost 4,195.96 USD = export's amortised total" */
-export function describeInvoiceCheck(c: InvoiceCheck): string {
+/** "mapping check 2018-10: BilledCost 4,064.48 USD = the files' unblended total; EffectiveCost 4,195.96 USD = the files' amortised total" */
+export function describeMappingCheck(c: MappingCheck): string {
   const eq = (ours: string, theirs: string, what: string): string =>
-    money(ours) === money(theirs) ? `= export's ${what} total` : `≠ export's ${what} total ${money(theirs)} ${c.currency}`;
+    money(ours) === money(theirs) ? `= the files' ${what} total` : `≠ the files' ${what} total ${money(theirs)} ${c.currency}`;
   return (
-    `invoice check ${c.billingPeriod}: BilledCost ${money(c.billedCost)} ${c.currency} ${eq(c.billedCost, c.exportUnblended, 'unblended')}; ` +
+    `mapping check ${c.billingPeriod}: BilledCost ${money(c.billedCost)} ${c.currency} ${eq(c.billedCost, c.exportUnblended, 'unblended')}; ` +
     `EffectiveCost ${money(c.effectiveCost)} ${c.currency} ${eq(c.effectiveCost, c.exportAmortised, 'amortised')} (${count(c.rows)} rows)`
   );
 }

@@ -40,7 +40,7 @@ export function describeGcpPull(r: GcpPullResult): string[] {
     `${r.file}: import #${r.importId}: ${plural(r.rowsLoaded, 'row')} imported (${plural(r.creditRows, 'credit row')}) from ${plural(r.rowsRead, 'result row')}`,
     `${r.export} export, job project ${r.jobProject}`,
   ];
-  if (r.replaced.length) parts.push(`replaces rows of import ${r.replaced.map((id) => `#${id}`).join(', ')}`);
+  if (r.replaced.length) parts.push(`replaces delivery ${r.replaced.map((id) => `#${id}`).join(', ')}`);
   const lines = [parts.join(', ')];
   for (const t of r.totals) lines.push(`  ${t.currency}: billed ${money(t.billed)} (credits ${money(t.credits)})`);
   if (r.chargePeriods.length > 1 || r.chargePeriods[0]?.period !== r.period) {

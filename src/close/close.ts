@@ -3,6 +3,7 @@ import type { Store } from '../store/db.ts';
 import { AllotError } from '../util/errors.ts';
 import { chargebackRows, renderChargebackCsv } from '../render/chargeback-csv.ts';
 import { fixDecimals } from '../util/decimal.ts';
+import { tieOut, type TieOut } from '../allocate/tieout.ts';
 
 /** What finance reconciles an import against: written next to every chargeback CSV. */
 export interface Manifest {
@@ -13,6 +14,42 @@ export interface Manifest {
   sha256: string;
   closed: boolean;
   closed_at: string | null;
+  /** The stored bill against invoices: as closed for a closed period, else as the store holds it now. */
+  tieout: ManifestTieOut;
+}
+
+/** The tie-out as the manifest and the close record carry it. */
+export interface ManifestTieOut {
+  billing_period: string;
+  /** `ties`: every billing account ties to its control total; `differs`: one does not; `incomplete`: one has none. */
+  status: 'ties' | 'differs' | 'incomplete';
+  lines: { billing_account_id: string; provider: string | null; currency: string; invoice_id: string | null; stored: string; control: string | null; status: string; difference: string | null; against: string[] }[];
+  warnings: string[];
+  /** Closed although it differs, and why (`allot close --accept-variance`). */
+  accepted_variance: string | null;
+}
+
+/** The tie-out differs from the invoice: the period is not closed. */
+export class TieOutError extends AllotError {}
+
+export function manifestTieOut(t: TieOut, acceptedVariance: string | null = null): ManifestTieOut {
+  return {
+    billing_period: t.billing_period,
+    status: t.differs ? 'differs' : t.ties ? 'ties' : 'incomplete',
+    lines: t.lines.map((l) => ({
+      billing_account_id: l.billing_account_id,
+      provider: l.provider,
+      currency: l.currency,
+      invoice_id: l.invoice_id,
+      stored: l.stored_rounded,
+      control: l.control_total,
+      status: l.status,
+      difference: l.difference,
+      against: l.control.map((c) => (c.kind === 'aws-ce' ? 'Cost Explorer total' : c.invoice_id ? `invoice ${c.invoice_id}` : 'invoice')),
+    })),
+    warnings: t.warnings,
+    accepted_variance: acceptedVariance,
+  };
 }
 
 export interface ChargebackExport {
@@ -27,21 +64,24 @@ export interface CloseRecord {
   csv_sha256: string;
   rows: number;
   closed_at: string;
+  /** The tie-out it was closed with (null for periods closed before tie-outs existed). */
+  tieout: ManifestTieOut | null;
 }
 
 export async function closeRecord(store: Store, period: string): Promise<CloseRecord | undefined> {
-  return store.one<CloseRecord>(
-    `SELECT period, run_id, status, csv_sha256, rows::INTEGER AS rows, strftime(closed_at, '%Y-%m-%dT%H:%M:%SZ') AS closed_at
+  const r = await store.one<Omit<CloseRecord, 'tieout'> & { tieout: string | null }>(
+    `SELECT period, run_id, status, csv_sha256, rows::INTEGER AS rows, strftime(closed_at, '%Y-%m-%dT%H:%M:%SZ') AS closed_at, tieout::VARCHAR AS tieout
      FROM period_closes WHERE period = $1`,
     [period],
   );
+  return r ? { ...r, tieout: r.tieout ? (JSON.parse(r.tieout) as ManifestTieOut) : null } : undefined;
 }
 
 /**
  * The chargeback CSV of a period: the closed run's for a closed period (and
  * it must still hash to what was closed), else the latest run's.
  */
-export async function buildChargebackExport(store: Store, period: string, runId?: number): Promise<ChargebackExport> {
+export async function buildChargebackExport(store: Store, period: string, runId?: number, opts: { decimals?: number; now?: Date } = {}): Promise<ChargebackExport> {
   const close = await closeRecord(store, period);
   const isClosed = close?.status === 'closed';
   if (isClosed && runId !== undefined && runId !== close.run_id) {
@@ -60,7 +100,8 @@ export async function buildChargebackExport(store: Store, period: string, runId?
     `SELECT currency, sum(amount)::VARCHAR AS amount FROM chargeback_rows WHERE run_id = $1 GROUP BY currency ORDER BY currency`,
     [run],
   );
-  const decimals = Number((await store.one<{ d: number }>('SELECT max(decimals) AS d FROM chargeback_rows WHERE run_id = $1', [run]))?.d ?? 2);
+  const decimals = await runDecimals(store, run);
+  const tieout = isClosed && close.tieout ? close.tieout : manifestTieOut(await tieOut(store, period, { decimals: opts.decimals ?? decimals, now: opts.now }));
   return {
     csv,
     manifest: {
@@ -71,28 +112,66 @@ export async function buildChargebackExport(store: Store, period: string, runId?
       sha256,
       closed: isClosed,
       closed_at: isClosed ? close.closed_at : null,
+      tieout,
     },
   };
 }
 
-/** Freezes a period at its latest run: later data becomes adjustments in the next open period. */
-export async function closePeriod(store: Store, period: string, actor: string | null = null): Promise<CloseRecord> {
+export interface CloseOptions {
+  actor?: string | null;
+  /** Close although the tie-out differs; the reason is logged like a reopen. */
+  acceptVariance?: string;
+  decimals?: number;
+  now?: Date;
+}
+
+/**
+ * Freezes a period at its latest run: later data becomes adjustments in the
+ * next open period. A period whose stored bill differs from its invoice is
+ * not closed unless the variance is accepted with a reason (logged).
+ */
+export async function closePeriod(store: Store, period: string, opts: CloseOptions = {}): Promise<CloseRecord> {
+  const actor = opts.actor ?? null;
   const existing = await closeRecord(store, period);
   if (existing?.status === 'closed') throw new AllotError(`period ${period} is already closed (run #${existing.run_id}, ${existing.closed_at})`);
   const run = await requirePeriodRunId(store, period);
-  const { manifest } = await buildChargebackExport(store, period, run);
+  const decimals = opts.decimals ?? (await runDecimals(store, run));
+  const t = await tieOut(store, period, { decimals, now: opts.now });
+  const accept = opts.acceptVariance?.trim() || null;
+  if (t.differs && !accept) {
+    const bad = t.lines.filter((l) => l.status === 'differs');
+    throw new TieOutError(
+      `period ${period} does not tie out: ${bad.map((l) => `billing account ${l.billing_account_id}${l.invoice_id ? ` invoice ${l.invoice_id}` : ''} stores ${l.stored_rounded} ${l.currency} against ${l.control_total} (${l.difference})`).join('; ')}. ` +
+        `Import the missing or corrected data, or close anyway with --accept-variance "reason"; nothing was closed`,
+    );
+  }
+  const recorded = manifestTieOut(t, t.differs ? accept : null);
+  const { manifest } = await buildChargebackExport(store, period, run, { decimals, now: opts.now });
   await store.transaction(async () => {
     await store.run('DELETE FROM period_closes WHERE period = $1', [period]);
     await store.run(
-      `INSERT INTO period_closes VALUES ($1, $2, 'closed', $3, $4, $5::JSON, now()::TIMESTAMP, $6)`,
-      [period, run, manifest.sha256, manifest.rows, JSON.stringify(manifest.control_totals), actor],
+      `INSERT INTO period_closes (period, run_id, status, csv_sha256, rows, control_totals, closed_at, closed_by, tieout)
+       VALUES ($1, $2, 'closed', $3, $4, $5::JSON, now()::TIMESTAMP, $6, $7::JSON)`,
+      [period, run, manifest.sha256, manifest.rows, JSON.stringify(manifest.control_totals), actor, JSON.stringify(recorded)],
     );
+    if (recorded.accepted_variance) {
+      const diff = t.lines.filter((l) => l.status === 'differs').map((l) => `${l.billing_account_id} ${l.difference} ${l.currency}`).join(', ');
+      await store.run(
+        `INSERT INTO period_close_log VALUES ($1, 'accept-variance', $2, $3, $4, $5, now()::TIMESTAMP)`,
+        [period, run, manifest.sha256, `${recorded.accepted_variance} (differs: ${diff})`, actor],
+      );
+    }
     await store.run(
       `INSERT INTO period_close_log VALUES ($1, 'close', $2, $3, NULL, $4, now()::TIMESTAMP)`,
       [period, run, manifest.sha256, actor],
     );
   });
   return (await closeRecord(store, period))!;
+}
+
+/** The currency decimals a run rounded to. */
+async function runDecimals(store: Store, runId: number): Promise<number> {
+  return Number((await store.one<{ d: number }>('SELECT max(decimals) AS d FROM chargeback_rows WHERE run_id = $1', [runId]))?.d ?? 2);
 }
 
 /** Reopens a closed period; the reason is logged for audit. */

@@ -52,7 +52,7 @@ export async function runDemo(opts: { out: string; seed: number; period: string;
   const store = await Store.open(join(out, 'allot.duckdb'));
   try {
     const focus = await ingestFocusFiles(store, org.focusFiles);
-    log(`Imported ${sum(focus.map((f) => f.rowsLoaded))} FOCUS line items from ${focus.length} files`);
+    log(`Imported ${sum(focus.files.map((f) => f.rowsLoaded))} FOCUS line items from ${focus.files.length} files`);
     const snaps = await ingestSnapshotFiles(store, org.snapshotFiles);
     log(`Imported Kubernetes usage from ${snaps.length} snapshot files`);
 
@@ -71,7 +71,7 @@ export async function runDemo(opts: { out: string; seed: number; period: string;
     // Finance closes every month before the one being reported.
     let closed: DemoSummary['closed'] = null;
     for (const { period } of runs.slice(0, -1)) {
-      await closePeriod(store, period, 'demo');
+      await closePeriod(store, period, { actor: 'demo', decimals: loaded.config.currency_decimals });
       closed = { period, ...writeChargeback(await buildChargebackExport(store, period), join(out, `chargeback-${period}.csv`)) };
     }
     const current = writeChargeback(await buildChargebackExport(store, opts.period), join(out, `chargeback-${opts.period}.csv`));

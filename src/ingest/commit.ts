@@ -1,4 +1,6 @@
 import type { Store } from '../store/db.ts';
+import { commitDelivery } from './delivery/commit.ts';
+import type { FilePartResult, PartContext } from './delivery/run.ts';
 
 /** What every source reports about one import. */
 export interface ImportResult {
@@ -7,7 +9,7 @@ export interface ImportResult {
   rowsRead: number;
   rowsLoaded: number;
   rowsRejected: number;
-  /** Imports whose rows this one replaced (same billing account and billing period). */
+  /** Deliveries whose rows this one replaced (API pulls; files report per delivery). */
   replaced: number[];
   note?: string;
 }
@@ -47,6 +49,25 @@ export async function findSameContent(store: Store, source: string, sha256: stri
   return row?.import_id;
 }
 
+/**
+ * A part whose content was seen before: in an earlier part of the same
+ * delivery (a duplicate, counted once), or in an earlier import (which then
+ * stands in for this part, so its rows count as the delivery's). Undefined
+ * for new content.
+ */
+export async function samePart(store: Store, source: string, file: string, sha256: string, ctx: PartContext): Promise<FilePartResult | undefined> {
+  const base = { file, sha256, importId: 0, rowsLoaded: 0, rowsRejected: 0, replaced: [] as number[] };
+  const sameFile = ctx.duplicateOf(sha256);
+  if (sameFile !== undefined) return { ...base, status: 'duplicate', sameFile, rowsRead: 0 };
+  const sameAs = await findSameContent(store, source, sha256);
+  if (sameAs === undefined) return undefined;
+  const earlier = (await store.one<{ rows_read: string; rows_loaded: string; rows_rejected: string }>(
+    'SELECT rows_read::VARCHAR AS rows_read, rows_loaded::VARCHAR AS rows_loaded, rows_rejected::VARCHAR AS rows_rejected FROM imports WHERE import_id = $1',
+    [sameAs],
+  ))!;
+  return { ...base, status: 'noop', importId: sameAs, sameAs, rowsRead: Number(earlier.rows_read), rowsLoaded: Number(earlier.rows_loaded), rowsRejected: Number(earlier.rows_rejected) };
+}
+
 /** Records that `meta` is a re-import of `sameAs`: nothing changes but the log. */
 export async function recordNoop(store: Store, meta: ImportMeta, sameAs: number): Promise<ImportResult> {
   const note = `same content as import #${sameAs}; nothing changed`;
@@ -59,10 +80,10 @@ export async function recordNoop(store: Store, meta: ImportMeta, sameAs: number)
 }
 
 /**
- * Moves stage_line_items into line_items as one import. Rows of earlier
- * imports that cover the same (billing account, billing period) are marked
- * superseded by this one: a newer export of a period replaces the older, and
- * the import log keeps both. Call inside store.transaction().
+ * Moves stage_line_items into line_items as one import, current until a
+ * delivery says otherwise: which earlier rows it replaces is decided per
+ * delivery (./delivery/commit.ts), once all its parts are in. Call inside
+ * store.transaction().
  */
 export async function commitLineItems(store: Store, meta: ImportMeta): Promise<ImportResult> {
   const id = (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
@@ -79,81 +100,37 @@ export async function commitLineItems(store: Store, meta: ImportMeta): Promise<I
   await store.run('RESET preserve_insertion_order');
   // From here on only the rows just written are read, never the stage again:
   // for Parquet the stage is a view, and every read of it reads the file.
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE import_coverage AS
-     SELECT billing_account_id, billing_period_start, count(*) AS n FROM line_items WHERE import_id = $1 GROUP BY ALL`,
-    [id],
-  );
   const coverage = await store.all<{ billing_account_id: string; billing_period_start: string; rows: string }>(
-    `SELECT billing_account_id, strftime(billing_period_start, '%Y-%m-%dT%H:%M:%SZ') AS billing_period_start, n::VARCHAR AS rows
-     FROM import_coverage ORDER BY ALL`,
-  );
-  const current = `l.superseded_by IS NULL AND l.import_id <> $1
-       AND l.billing_account_id = c.billing_account_id AND l.billing_period_start = c.billing_period_start`;
-  const replacedIds = (
-    await store.all<{ import_id: number }>(
-      `SELECT DISTINCT l.import_id FROM line_items l, import_coverage c WHERE ${current} ORDER BY 1`,
-      [id],
-    )
-  ).map((r) => r.import_id);
-  if (replacedIds.length) {
-    await store.run(`UPDATE line_items l SET superseded_by = $1 FROM import_coverage c WHERE ${current}`, [id]);
-  }
-  await store.run('DROP TABLE import_coverage');
-  // An earlier import none of whose rows is still current is superseded as a whole.
-  await store.run(
-    `UPDATE imports i SET status = 'superseded', superseded_by = $1
-     WHERE i.status = 'active'
-       AND EXISTS (SELECT 1 FROM line_items l WHERE l.import_id = i.import_id)
-       AND NOT EXISTS (SELECT 1 FROM line_items l WHERE l.import_id = i.import_id AND l.superseded_by IS NULL)`,
+    `SELECT billing_account_id, strftime(billing_period_start, '%Y-%m-%dT%H:%M:%SZ') AS billing_period_start, count(*)::VARCHAR AS rows
+     FROM line_items WHERE import_id = $1 GROUP BY ALL ORDER BY ALL`,
     [id],
   );
   const loaded = coverage.reduce((n, c) => n + Number(c.rows), 0);
   await store.run(
     `INSERT INTO imports (import_id, source, file, content_sha256, format, rows_read, rows_loaded, rows_rejected, coverage, status, note, started_at, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::JSON, 'active', $10, now()::TIMESTAMP, now()::TIMESTAMP)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::JSON, 'active', NULL, now()::TIMESTAMP, now()::TIMESTAMP)`,
     [
       id, meta.source, meta.file, meta.sha256, meta.format, meta.rowsRead, loaded, meta.rowsRejected ?? 0,
       JSON.stringify(coverage.map((c) => ({ billing_account_id: c.billing_account_id, billing_period_start: c.billing_period_start, rows: Number(c.rows) }))),
-      replacedIds.length ? `replaces rows of import ${replacedIds.map((r) => `#${r}`).join(', ')}` : null,
     ],
   );
-  return { importId: id, status: 'active', rowsRead: meta.rowsRead, rowsLoaded: loaded, rowsRejected: meta.rowsRejected ?? 0, replaced: replacedIds };
+  return { importId: id, status: 'active', rowsRead: meta.rowsRead, rowsLoaded: loaded, rowsRejected: meta.rowsRejected ?? 0, replaced: [] };
 }
 
 /**
- * commitLineItems marks rows of earlier imports of the same (billing account,
- * billing period) as superseded. Files given in one command are parts of one
- * export (big months come as several files): undo that between them. `fresh`
- * are the imports this command wrote, `parts` those plus the earlier imports
- * that identical files were no-ops of. Rows of other imports stay superseded.
+ * An API pull (Cost Explorer, BigQuery) as one delivery of one import: it
+ * restates its billing account's period, replacing the previous pull of the
+ * same export. `replaced` names the deliveries whose rows it replaced.
  */
-export async function keepParts(store: Store, fresh: number[], parts: Set<number>): Promise<void> {
-  const args = [JSON.stringify(fresh), JSON.stringify([...parts])];
-  await store.run(
-    `UPDATE line_items SET superseded_by = NULL
-     WHERE list_contains(CAST($1::JSON AS INTEGER[]), superseded_by) AND list_contains(CAST($2::JSON AS INTEGER[]), import_id)`,
-    args,
+export async function commitPull(store: Store, meta: ImportMeta, exportKey: string): Promise<ImportResult> {
+  const result = await commitLineItems(store, meta);
+  const delivery = await commitDelivery(
+    store,
+    { source: meta.source, layout: 'api', exportKey, mode: 'restate', parts: [{ file: meta.file }] },
+    [{ file: meta.file, importId: result.importId, fresh: true, sha256: null, rowsRead: meta.rowsRead, rowsLoaded: result.rowsLoaded, rowsRejected: 0 }],
   );
-  await store.run(
-    `UPDATE imports SET status = 'active', superseded_by = NULL
-     WHERE status = 'superseded' AND list_contains(CAST($1::JSON AS INTEGER[]), superseded_by)
-       AND list_contains(CAST($2::JSON AS INTEGER[]), import_id)`,
-    args,
-  );
-}
-
-/** After keepParts: results and import notes no longer claim to replace sibling parts. */
-export async function noteParts(store: Store, results: ImportResult[], parts: Set<number>): Promise<void> {
-  for (const r of results) {
-    if (r.status !== 'active') continue;
-    const before = r.replaced;
-    r.replaced = before.filter((id) => !parts.has(id));
-    if (r.replaced.length !== before.length) {
-      await store.run('UPDATE imports SET note = $2 WHERE import_id = $1', [
-        r.importId,
-        r.replaced.length ? `replaces rows of import ${r.replaced.map((id) => `#${id}`).join(', ')}` : null,
-      ]);
-    }
+  if (delivery.replaced.length) {
+    await store.run('UPDATE imports SET note = $2 WHERE import_id = $1', [result.importId, `replaces rows of delivery ${delivery.replaced.map((d) => `#${d}`).join(', ')}`]);
   }
+  return { ...result, replaced: delivery.replaced };
 }

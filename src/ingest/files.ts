@@ -98,7 +98,8 @@ class LineCounter {
 }
 
 /**
- * Streams the file once: SHA-256 of its bytes and, with `lines`, a count of
+ * Streams the file once: SHA-256 of its content (of the gunzipped text for
+ * gzip, so a CSV and its .gz are the same content) and, with `lines`, a count of
  * the text's physical lines (which tells the caller whether records can be
  * numbered by line without scanRecordLines). Stream and gunzip errors are
  * thrown as they come; callers word them.
@@ -122,7 +123,8 @@ export async function hashFile(file: string, opts: ScanOptions = {}): Promise<Fi
       done(null, chunk);
     },
   });
-  if (opts.gzip) await pipeline(input, tee, createGunzip(), count);
+  // The hash is of the content: a gzipped copy of a file is the same content.
+  if (opts.gzip) await pipeline(input, createGunzip(), tee, count);
   else await pipeline(input, tee, count);
   return { sha256: hash.digest('hex'), ...counter.result() };
 }

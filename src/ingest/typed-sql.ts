@@ -40,7 +40,25 @@ export function decimalFromText(x: string): string {
  */
 export function timestampFromText(x: string): string {
   const plain = `(length(${x}) = 19 OR (length(${x}) = 20 AND ${x}[20] = 'Z')) AND ${x}[5] = '-' AND ${x}[8] = '-' AND ${x}[14] = ':' AND ${x}[17] = ':'`;
-  return `CASE WHEN ${plain} THEN try_cast(${x} AS TIMESTAMP) ELSE CAST(try_cast(${x} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
+  // Minute precision with a zone (`2024-08-16T00:00Z`: Oracle, Azure FOCUS before 1.0r2) is not ISO enough for DuckDB: add the seconds.
+  const minutes = `regexp_replace(${x}, '^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})(Z|[+-]\\d{2}(:?\\d{2})?)$', '\\1:00\\2')`;
+  return `CASE WHEN ${plain} THEN try_cast(${x} AS TIMESTAMP) ELSE CAST(coalesce(try_cast(${x} AS TIMESTAMPTZ), try_cast(${minutes} AS TIMESTAMPTZ)) AS TIMESTAMP) END`;
+}
+
+/**
+ * A parsed timestamp outside the years a bill can have: before 2000, or (for
+ * the start of a period) past next year, or (for an end, which may run years
+ * ahead for a commitment) ten years after that. Such a row could never be
+ * attributed (a ChargePeriodStart in year 20260 names no period anyone runs),
+ * so it is an invalid row, not a stored one.
+ */
+export function timestampRangeCheck(column: string, alias: string, text: string, edge: 'start' | 'end', now: Date = new Date()): Check {
+  const last = now.getUTCFullYear() + (edge === 'start' ? 1 : 11);
+  return {
+    column,
+    bad: `coalesce(${alias} < TIMESTAMP '2000-01-01' OR ${alias} >= TIMESTAMP '${last + 1}-01-01', false)`,
+    why: `'out of range (2000 to ${last}): ' || ${quoted(text)}`,
+  };
 }
 
 /** A cell's text for an error message: JSON-quoted, at most 200 characters. */

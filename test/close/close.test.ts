@@ -26,7 +26,7 @@ describe('finance close', () => {
   it('a closed period never changes; a restatement becomes adjustment rows in the next open period', async () => {
     await addItems(store, '2026-09', [{ cost: '100.00', tags: { team: 'alpha' } }, { cost: '50.00', tags: { team: 'bravo' } }], 1);
     await attribute(store, cfg, '2026-09');
-    const closed = await closePeriod(store, '2026-09', 'finance@example.com');
+    const closed = await closePeriod(store, '2026-09', { actor: 'finance@example.com' });
     const before = await buildChargebackExport(store, '2026-09');
     expect(before.manifest).toMatchObject({ period: '2026-09', run_id: closed.run_id, rows: 2, closed: true, sha256: closed.csv_sha256 });
     expect(before.manifest.control_totals).toEqual([{ currency: 'USD', amount: '150.00' }]);
@@ -94,7 +94,7 @@ describe('finance close', () => {
   it('reopen needs a reason, is logged, and lets the period be attributed again', async () => {
     await addItems(store, '2026-09', [{ cost: '1.00', tags: { team: 'alpha' } }], 1);
     await attribute(store, cfg, '2026-09');
-    await closePeriod(store, '2026-09', 'fin');
+    await closePeriod(store, '2026-09', { actor: 'fin' });
     await expect(closePeriod(store, '2026-09')).rejects.toThrow(/already closed/);
     await expect(reopenPeriod(store, '2026-09', '  ')).rejects.toThrow(/needs --reason/);
     await reopenPeriod(store, '2026-09', 'duplicate invoice found', 'cfo');

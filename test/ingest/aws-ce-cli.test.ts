@@ -68,7 +68,7 @@ describe('allot ingest aws-ce (CLI)', () => {
     out = [];
     expect(await main(['node', 'allot', '--json', '--config', join(dir, 'allot.yaml'), '--db', join(dir, 'allot.duckdb'), 'ingest', 'aws-ce', '--period', '2025-01'])).toBe(0);
     const json = JSON.parse(out.join('')) as { replaced: number[]; requests: number; tagKeys: string[] };
-    expect(json).toMatchObject({ replaced: [1], requests: 3, tagKeys: ['team'] });
+    expect(json).toMatchObject({ replaced: [2], requests: 3, tagKeys: ['team'] }); // delivery #2 held import #1
   });
 
   it('fails with one line and exit 1 when AWS denies access', async () => {

@@ -333,13 +333,13 @@ describe('allot ingest aws-ce: a month through the real SDK and a local Cost Exp
     // AWS revised the estimated days in between.
     srv.setData({ ...structuredClone(MONTH), costs: MONTH.costs.map((c) => (c.day === '2025-01-31' ? { ...c, unblended: '2.0000000000' } : c)) });
     const b = await pull(st, srv);
-    expect(b.replaced).toEqual([a.importId]);
+    expect(b.replaced).toEqual([a.importId + 1]); // the delivery of the first pull
     expect(await currentTotals(st)).toEqual({ billed: '1407.8613469126', effective: '1372.0434567893', list: '1407.8613469126', n: '10' });
     const imports = await st.all<{ import_id: number; status: string; superseded_by: number | null }>(
       'SELECT import_id, status, superseded_by FROM imports ORDER BY import_id',
     );
     expect(imports).toEqual([
-      { import_id: a.importId, status: 'superseded', superseded_by: b.importId },
+      { import_id: a.importId, status: 'superseded', superseded_by: b.importId + 1 }, // the second pull's delivery
       { import_id: b.importId, status: 'active', superseded_by: null },
     ]);
     expect((await counts(st)).line_items).toBe('20');

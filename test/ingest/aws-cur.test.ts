@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { attribute } from '../../src/allocate/run.ts';
-import { describeInvoiceCheck } from '../../src/cli/ingest-aws-cur.ts';
+import { describeMappingCheck } from '../../src/cli/ingest-aws-cur.ts';
 import { ingestAwsCurFiles } from '../../src/ingest/aws-cur/ingest.ts';
 import { sqlString, type Store } from '../../src/store/db.ts';
-import { InputError } from '../../src/util/errors.ts';
+import { AllotError, InputError } from '../../src/util/errors.ts';
 import { config, tempStore } from '../allocate/fixture.ts';
 
 // Every expected amount below is worked out by hand from the fixture rows;
@@ -46,12 +46,12 @@ async function parquet(name: string, select: string): Promise<string> {
   return file;
 }
 
-async function error(p: Promise<unknown>): Promise<InputError> {
+async function error(p: Promise<unknown>, kind: new (...args: never[]) => Error = InputError): Promise<InputError> {
   const e = await p.then(
     () => undefined,
     (err: unknown) => err,
   );
-  expect(e).toBeInstanceOf(InputError);
+  expect(e).toBeInstanceOf(kind);
   return e as InputError;
 }
 
@@ -82,15 +82,15 @@ describe('legacy CUR CSV (lineItem/UnblendedCost, resourceTags/user:team)', () =
     ]);
     // 10.50 + 0.123456789012 + 0 + 0 + 20.00 + 1.15 - 2.00 + 100.00 = 129.773456789012
     // 10.50 + 0.123456789012 + 3.25 + 3.25 + 3.50 + 1.15 - 2.00 + 0 = 19.773456789012
-    expect(r.invoice).toEqual([
+    expect(r.mapping).toEqual([
       {
         billingPeriod: '2024-03', currency: 'USD', rows: 8, ok: true,
         billedCost: '129.773456789012', effectiveCost: '19.773456789012',
         exportUnblended: '129.773456789012', exportAmortised: '19.773456789012',
       },
     ]);
-    expect(describeInvoiceCheck(r.invoice[0]!)).toBe(
-      "invoice check 2024-03: BilledCost 129.77 USD = export's unblended total; EffectiveCost 19.77 USD = export's amortised total (8 rows)",
+    expect(describeMappingCheck(r.mapping[0]!)).toBe(
+      "mapping check 2024-03: BilledCost 129.77 USD = the files' unblended total; EffectiveCost 19.77 USD = the files' amortised total (8 rows)",
     );
     // ISO timestamps with .000Z, in UTC; the other FOCUS columns
     const first = await store.one(
@@ -118,9 +118,12 @@ describe('legacy CUR CSV (lineItem/UnblendedCost, resourceTags/user:team)', () =
     expect(r.files[0]).toMatchObject({ format: 'csv.gz', rowsLoaded: 8 });
     const again = await ingestAwsCurFiles(store, [gz]);
     expect(again.files[0]).toMatchObject({ status: 'noop', sameAs: r.files[0]!.importId });
-    expect(again.invoice).toEqual([]);
+    expect(again.mapping).toEqual([]);
     expect(await totals()).toEqual({ rows: '8', billed: '129.773456789012', effective: '19.773456789012', list: '139.773456789012' });
-    expect(await store.all(`SELECT status FROM imports ORDER BY import_id`)).toEqual([{ status: 'active' }, { status: 'noop' }]);
+    expect(again.deliveries[0]).toMatchObject({ status: 'noop' });
+    expect(await store.all(`SELECT status FROM imports ORDER BY import_id`)).toEqual([{ status: 'active' }]);
+    // The plain CSV is the same content as the gzipped one.
+    expect((await ingestAwsCurFiles(store, [LEGACY])).files[0]).toMatchObject({ status: 'noop', sameAs: r.files[0]!.importId });
   });
 
   it('a bad row: FILE:LINE (the physical line, after a quoted line break) and nothing written', async () => {
@@ -141,7 +144,7 @@ describe('legacy CUR CSV (lineItem/UnblendedCost, resourceTags/user:team)', () =
     ]);
     expect(await store.all(`SELECT source_line FROM line_items ORDER BY 1`)).toEqual([{ source_line: '2' }, { source_line: '6' }]);
     // the check covers the imported rows: 10.50 + 1.15
-    expect(r.invoice).toMatchObject([{ billingPeriod: '2024-03', rows: 2, billedCost: '11.650000000000', exportUnblended: '11.650000000000', ok: true }]);
+    expect(r.mapping).toMatchObject([{ billingPeriod: '2024-03', rows: 2, billedCost: '11.650000000000', exportUnblended: '11.650000000000', ok: true }]);
   });
 
   it('missing mandatory columns: one error naming the file and every missing column', async () => {
@@ -151,35 +154,34 @@ describe('legacy CUR CSV (lineItem/UnblendedCost, resourceTags/user:team)', () =
     expect(e.message).toBe(`${f}: not an AWS Cost and Usage Report: missing columns bill/PayerAccountId, lineItem/CurrencyCode, lineItem/UnblendedCost`);
   });
 
-  it('files of one command covering the same month are parts of one export; a later export replaces them', async () => {
+  it('files of one command covering the same month are parts of one delivery; a later delivery replaces them', async () => {
     const lines = readFileSync(LEGACY, 'utf8').trimEnd().split('\n');
     const part1 = join(dir, 'part-1.csv');
     const part2 = join(dir, 'part-2.csv');
     writeFileSync(part1, `${[lines[0], ...lines.slice(1, 5)].join('\n')}\n`);
     writeFileSync(part2, `${[lines[0], ...lines.slice(5)].join('\n')}\n`);
     const r = await ingestAwsCurFiles(store, [part1, part2]);
-    expect(r.files.map((f) => [f.rowsLoaded, f.replaced])).toEqual([[4, []], [4, []]]);
-    expect(r.invoice).toMatchObject([{ billingPeriod: '2024-03', rows: 8, effectiveCost: '19.773456789012', ok: true }]);
+    expect(r.files.map((f) => [f.status, f.rowsLoaded])).toEqual([['active', 4], ['active', 4]]);
+    expect(r.deliveries.map((d) => [d.deliveryId, d.parts.length, d.replaced])).toEqual([[3, 2, []]]);
+    expect(r.mapping).toMatchObject([{ billingPeriod: '2024-03', rows: 8, effectiveCost: '19.773456789012', ok: true }]);
     expect(await totals()).toMatchObject({ rows: '8', effective: '19.773456789012' });
-    expect(await store.all(`SELECT import_id, status, note FROM imports ORDER BY 1`)).toEqual([
-      { import_id: 1, status: 'active', note: null },
-      { import_id: 2, status: 'active', note: null },
-    ]);
-    // A new export of the month: part 1 unchanged (a no-op), part 2 revised. Part 1's rows stay, old part 2's go.
+    // A new delivery of the month: part 1 unchanged (its import stands for it), part 2 revised. Part 1's rows stay, old part 2's go.
     writeFileSync(part2, `${[lines[0], ...lines.slice(5, 8)].join('\n')}\n`); // without the upfront fee row
-    const r2 = await ingestAwsCurFiles(store, [part1, part2]);
+    // Loose files that cover fewer charge days than what they replace need --replace.
+    const refused = await error(ingestAwsCurFiles(store, [part1, part2]), AllotError);
+    expect(refused.message).toContain('would replace billing account 111111111111, 2024-03 (delivery #3) with only 1 charge day (of 2)');
+    const r2 = await ingestAwsCurFiles(store, [part1, part2], { replace: true });
     expect(r2.files.map((f) => f.status)).toEqual(['noop', 'active']);
-    expect(r2.files[1]!.replaced).toEqual([2]);
+    expect(r2.deliveries[0]!.replaced).toEqual([3]);
     expect(await totals()).toMatchObject({ rows: '7', billed: '29.773456789012', effective: '19.773456789012' });
     expect(await store.all(`SELECT import_id, status FROM imports ORDER BY 1`)).toEqual([
       { import_id: 1, status: 'active' },
       { import_id: 2, status: 'superseded' },
-      { import_id: 3, status: 'noop' },
-      { import_id: 4, status: 'active' },
+      { import_id: 6, status: 'active' }, // ids 4 and 5 went to the refused attempt
     ]);
     // ...and the whole month as one file replaces both parts.
     const r3 = await ingestAwsCurFiles(store, [LEGACY]);
-    expect(r3.files[0]!.replaced).toEqual([1, 4]);
+    expect(r3.deliveries[0]!.replaced).toEqual([7]);
     expect(await totals()).toMatchObject({ rows: '8', effective: '19.773456789012' });
   });
 });
@@ -219,7 +221,7 @@ describe('Athena-style Parquet (resource_tags_user_* columns, DOUBLE money, sche
     ]);
     // April: billed 0.1 + 0.2 + 0 + 1.1 = 1.4 (not 1.4000000000000001); effective 0.1 + 0.2 + 0.7 + (0.3 + 0.05) = 1.35
     // May: 0.3 + 0.00001 (1e-05 as a DOUBLE) = 0.30001; no pricing column: ListCost = unblended
-    expect(r.invoice).toEqual([
+    expect(r.mapping).toEqual([
       { billingPeriod: '2024-04', currency: 'USD', rows: 4, billedCost: '1.400000000000', effectiveCost: '1.350000000000', exportUnblended: '1.400000000000', exportAmortised: '1.350000000000', ok: true },
       { billingPeriod: '2024-05', currency: 'USD', rows: 2, billedCost: '0.300010000000', effectiveCost: '0.300010000000', exportUnblended: '0.300010000000', exportAmortised: '0.300010000000', ok: true },
     ]);
@@ -304,7 +306,7 @@ describe('CUR 2.0 / Data Exports Parquet (MAP columns resource_tags and product)
     const r = await ingestAwsCurFiles(store, [f]);
     expect(r.files[0]).toMatchObject({ flavour: 'cur2', rowsLoaded: 4 });
     // billed 2.0 - 2.0 + 1.5 + 0.25 = 1.75; effective 1.2 + 0 + (1.5 - 1.2) + 0.25 = 1.75
-    expect(r.invoice).toEqual([
+    expect(r.mapping).toEqual([
       { billingPeriod: '2025-01', currency: 'USD', rows: 4, billedCost: '1.750000000000', effectiveCost: '1.750000000000', exportUnblended: '1.750000000000', exportAmortised: '1.750000000000', ok: true },
     ]);
     expect(await store.all(
@@ -389,7 +391,7 @@ describe.skipIf(!haveSamples)('real AWS CUR samples (skipped when ../shared/samp
     ))!;
   }
 
-  it('imports every file, and the invoice check passes for each billing period', () => {
+  it('imports every file, and the mapping check passes for each billing period', () => {
     expect(result.files.map((f) => [f.rowsLoaded, f.format, f.flavour])).toEqual([
       [119307, 'parquet', 'athena'],
       [124340, 'parquet', 'athena'],
@@ -397,15 +399,15 @@ describe.skipIf(!haveSamples)('real AWS CUR samples (skipped when ../shared/samp
       [7850, 'hive.gz', 'athena'],
       [1281, 'csv', 'legacy'],
     ]);
-    expect(result.invoice.map((c) => [c.billingPeriod, c.rows, c.ok])).toEqual([
+    expect(result.mapping.map((c) => [c.billingPeriod, c.rows, c.ok])).toEqual([
       ['2018-10', 119307, true],
       ['2018-11', 124340, true],
       ['2018-12', 91264, true],
       ['2019-11', 7850, true],
       ['2023-11', 1281, true],
     ]);
-    expect(describeInvoiceCheck(result.invoice[0]!)).toBe(
-      "invoice check 2018-10: BilledCost 4,064.48 USD = export's unblended total; EffectiveCost 4,195.96 USD = export's amortised total (119,307 rows)",
+    expect(describeMappingCheck(result.mapping[0]!)).toBe(
+      "mapping check 2018-10: BilledCost 4,064.48 USD = the files' unblended total; EffectiveCost 4,195.96 USD = the files' amortised total (119,307 rows)",
     );
   });
 

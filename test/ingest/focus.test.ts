@@ -49,7 +49,7 @@ async function errorOf(p: Promise<unknown>): Promise<InputError> {
 describe('ingest focus: CSV quirks', () => {
   it('imports literal NULL, no-T / Z / offset timestamps, odd JSON tags, negative rows, vendor columns and Oracle empties', async () => {
     const file = fixture('quirks.csv');
-    const [r] = await ingestFocusFiles(store, [file], {});
+    const [r] = (await ingestFocusFiles(store, [file], {})).files;
     expect(r).toMatchObject({ status: 'active', rowsRead: 6, rowsLoaded: 6, rowsRejected: 0, replaced: [], format: 'csv' });
     expect(await sums()).toEqual({ n: '6', billed: '-1.727699200000', effective: '-1.363700000000', list: '0.886000800000' });
     expect((await store.one('SELECT sum(contracted_cost) AS c, sum(pricing_quantity) AS q FROM line_items'))).toEqual({
@@ -110,14 +110,14 @@ describe('ingest focus: CSV quirks', () => {
     });
   });
 
-  it('reads a gzipped copy the same way (and, as a newer export of the same accounts, it replaces the CSV)', async () => {
-    const [csv] = await ingestFocusFiles(store, [fixture('quirks.csv')], {});
-    const [gz] = await ingestFocusFiles(store, [fixture('quirks.csv.gz')], {});
-    expect(gz).toMatchObject({ status: 'active', format: 'csv.gz', rowsLoaded: 6, replaced: [csv!.importId] });
-    expect(await sums('superseded_by IS NULL')).toEqual({ n: '6', billed: '-1.727699200000', effective: '-1.363700000000', list: '0.886000800000' });
-    expect((await store.all('SELECT source_line FROM line_items WHERE superseded_by IS NULL ORDER BY 1')).map((r) => r.source_line)).toEqual([
-      '2', '3', '4', '5', '7', '8',
-    ]);
+  it('reads a gzipped copy the same way; as the same content, it is not imported twice', async () => {
+    const [gz] = (await ingestFocusFiles(store, [fixture('quirks.csv.gz')], {})).files;
+    expect(gz).toMatchObject({ status: 'active', format: 'csv.gz', rowsLoaded: 6 });
+    expect(await sums()).toEqual({ n: '6', billed: '-1.727699200000', effective: '-1.363700000000', list: '0.886000800000' });
+    expect((await store.all('SELECT source_line FROM line_items ORDER BY 1')).map((r) => r.source_line)).toEqual(['2', '3', '4', '5', '7', '8']);
+    const [csv] = (await ingestFocusFiles(store, [fixture('quirks.csv')], {})).files;
+    expect(csv).toMatchObject({ status: 'noop', sameAs: gz!.importId });
+    expect(await sums()).toMatchObject({ n: '6' });
   });
 });
 
@@ -182,7 +182,7 @@ describe('ingest focus: invalid rows', () => {
   });
 
   it('--skip-invalid imports the good rows and records each bad one in rejects', async () => {
-    const [r] = await ingestFocusFiles(store, [file], { skipInvalid: true });
+    const [r] = (await ingestFocusFiles(store, [file], { skipInvalid: true })).files;
     expect(r).toMatchObject({ status: 'active', rowsRead: 8, rowsLoaded: 3, rowsRejected: 5 });
     expect(await sums()).toEqual({ n: '3', billed: '3.250000000000', effective: '3.250000000000', list: '3.250000000000' });
     expect((await store.all('SELECT source_line FROM line_items ORDER BY 1')).map((x) => x.source_line)).toEqual(['2', '3', '11']);
@@ -229,55 +229,51 @@ describe('ingest focus: invalid rows', () => {
 });
 
 describe('ingest focus: re-import and replacement', () => {
-  it('imports the same bytes again as a no-op', async () => {
+  it('the same content again, alone or twice in one call, changes nothing', async () => {
     const file = fixture('export-v1.csv');
-    const [first] = await ingestFocusFiles(store, [file], {});
-    const [again, twice] = await ingestFocusFiles(store, [file, file], {});
-    expect(again).toMatchObject({ status: 'noop', sameAs: first!.importId, rowsLoaded: 0 });
-    expect(twice).toMatchObject({ status: 'noop', sameAs: first!.importId });
-    expect(await sums()).toEqual({ n: '2', billed: '15.000000000000', effective: '15.000000000000', list: '18.000000000000' });
-    expect(await store.all('SELECT import_id, status, note FROM imports ORDER BY import_id')).toEqual([
-      { import_id: first!.importId, status: 'active', note: null },
-      { import_id: again!.importId, status: 'noop', note: `same content as import #${first!.importId}; nothing changed` },
-      { import_id: twice!.importId, status: 'noop', note: `same content as import #${first!.importId}; nothing changed` },
+    const first = await ingestFocusFiles(store, [file], {});
+    const again = await ingestFocusFiles(store, [file, file], {});
+    expect(again.files.map((f) => [f.status, f.sameAs ?? null])).toEqual([
+      ['noop', first.files[0]!.importId],
+      ['duplicate', null],
     ]);
+    expect(again.deliveries[0]).toMatchObject({ status: 'noop', note: `same as delivery #${first.deliveries[0]!.deliveryId}; nothing changed` });
+    expect(await sums()).toEqual({ n: '2', billed: '15.000000000000', effective: '15.000000000000', list: '18.000000000000' });
+    expect(await store.all('SELECT import_id, status FROM imports ORDER BY import_id')).toEqual([{ import_id: first.files[0]!.importId, status: 'active' }]);
   });
 
-  it('a newer export of the same billing account and period replaces the older one', async () => {
-    const [a] = await ingestFocusFiles(store, [fixture('export-v1.csv')], {});
-    const [b] = await ingestFocusFiles(store, [fixture('export-v2.csv')], {});
-    expect(b).toMatchObject({ status: 'active', rowsLoaded: 2, replaced: [a!.importId] });
+  it('a newer export of the same billing account and period replaces the older one, and says by how much', async () => {
+    const a = await ingestFocusFiles(store, [fixture('export-v1.csv')], {});
+    const b = await ingestFocusFiles(store, [fixture('export-v2.csv')], {});
+    const d = b.deliveries[0]!;
+    expect(d).toMatchObject({ status: 'active', replaced: [a.deliveries[0]!.deliveryId] });
+    expect(d.changes).toEqual([
+      {
+        billing_account_id: '111',
+        billing_period: '2024-09',
+        before: { rows: 2, charge_days: 2, sub_accounts: 0, billed_cost: [{ currency: 'USD', amount: '15.000000000000' }] },
+        after: { rows: 2, charge_days: 2, sub_accounts: 0, billed_cost: [{ currency: 'USD', amount: '15.500000000000' }] },
+        replaced_deliveries: [a.deliveries[0]!.deliveryId],
+      },
+    ]);
     expect(await sums('superseded_by IS NULL')).toEqual({ n: '2', billed: '15.500000000000', effective: '15.500000000000', list: '18.000000000000' });
-    expect(await store.one('SELECT count(DISTINCT import_id) AS imports, min(import_id) AS id FROM line_items WHERE superseded_by IS NULL')).toEqual({
-      imports: '1',
-      id: b!.importId,
-    });
     expect(await store.all('SELECT import_id, status, superseded_by FROM imports ORDER BY import_id')).toEqual([
-      { import_id: a!.importId, status: 'superseded', superseded_by: b!.importId },
-      { import_id: b!.importId, status: 'active', superseded_by: null },
+      { import_id: a.files[0]!.importId, status: 'superseded', superseded_by: d.deliveryId },
+      { import_id: b.files[0]!.importId, status: 'active', superseded_by: null },
     ]);
     expect(await sums()).toMatchObject({ n: '4' }); // the old rows are kept, marked
   });
 
-  it('files given in one call are parts of one export: they never replace each other', async () => {
-    const [old] = await ingestFocusFiles(store, [fixture('quirks.csv')], {});
-    // Two parts covering account 111 / 2024-09, and an old one named again (a no-op) is a part too.
-    const results = await ingestFocusFiles(store, [fixture('export-v1.csv'), fixture('export-v2.csv'), fixture('quirks.csv')], {});
-    expect(results.map((r) => [r.status, r.replaced])).toEqual([
-      ['active', []],
-      ['active', []],
-      ['noop', []],
-    ]);
-    expect(await sums('superseded_by IS NULL')).toMatchObject({ n: '10' });
-    expect((await store.all('SELECT status FROM imports ORDER BY import_id')).map((r) => r.status)).toEqual(['active', 'active', 'active', 'noop']);
-    expect(old!.importId).toBe(1);
-    // A later call does replace: the gzipped quirks covers the accounts of import #1 (not account 111).
-    const [again] = await ingestFocusFiles(store, [fixture('quirks.csv.gz')], {});
-    expect(again!.replaced).toEqual([1]);
-    expect(await sums('superseded_by IS NULL')).toMatchObject({ n: '10' });
-    expect((await store.all('SELECT status FROM imports ORDER BY import_id')).map((r) => r.status)).toEqual([
-      'superseded', 'active', 'active', 'noop', 'active',
-    ]);
+  it('an export and its restatement given together are refused: they would count the bill twice', async () => {
+    const e = await ingestFocusFiles(store, [fixture('export-v1.csv'), fixture('export-v2.csv')], {}).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(e?.message).toBe(
+      `${fixture('export-v1.csv')} and ${fixture('export-v2.csv')} hold the same line items (2 of 2 rows): the same export twice, or an export and its restatement? ` +
+        'Import each delivery on its own (a later one replaces the earlier); nothing was imported',
+    );
+    expect(await counts()).toEqual({ line_items: '0', imports: '0', rejects: '0' });
   });
 });
 
@@ -293,7 +289,7 @@ describe('ingest focus: Parquet', () => {
       ) t(BillingAccountId, BillingCurrency, BillingPeriodStart, BillingPeriodEnd, ChargePeriodStart, ChargePeriodEnd,
           ChargeCategory, BilledCost, EffectiveCost, ListCost, ServiceName, Tags, x_Vendor)
     ) TO ${sqlString(file)} (FORMAT parquet)`);
-    const [r] = await ingestFocusFiles(store, [file], {});
+    const [r] = (await ingestFocusFiles(store, [file], {})).files;
     expect(r).toMatchObject({ status: 'active', format: 'parquet', rowsLoaded: 2 });
     expect(await sums()).toEqual({ n: '2', billed: '0.623456789012', effective: '2.250000000000', list: '1234567.223456789000' });
     expect(
@@ -320,7 +316,7 @@ describe('ingest focus: Parquet', () => {
     expect(e).toMatchObject({ line: 3, column: 'Tags', more: 1 });
     expect(await counts()).toEqual({ line_items: '0', imports: '0', rejects: '0' });
 
-    const [r] = await ingestFocusFiles(store, [file], { skipInvalid: true });
+    const [r] = (await ingestFocusFiles(store, [file], { skipInvalid: true })).files;
     expect(r).toMatchObject({ rowsRead: 6, rowsLoaded: 4, rowsRejected: 2 });
     expect(await store.one('SELECT rows_read, rows_loaded, rows_rejected FROM imports WHERE import_id = $1', [r!.importId])).toEqual({ rows_read: '6', rows_loaded: '4', rows_rejected: '2' });
     expect(await sums()).toEqual({ n: '4', billed: '3.250000000000', effective: '3.250000000000', list: '3.250000000000' });
@@ -335,18 +331,23 @@ describe('ingest focus: Parquet', () => {
     // Parquet and CSV parts in one call (the stage is a view for one, a table for the other).
     const more = join(dir, 'more.parquet');
     await store.run(`COPY (SELECT * REPLACE ('222' AS BillingAccountId) FROM read_parquet(${sqlString(file)}) WHERE Tags LIKE '%"}') TO ${sqlString(more)} (FORMAT parquet)`);
-    const results = await ingestFocusFiles(store, [more, fixture('export-v1.csv'), fixture('bad-rows.csv')], { skipInvalid: true });
-    expect(results.map((x) => [x.format, x.rowsLoaded, x.rowsRejected, x.replaced])).toEqual([
-      ['parquet', 4, 0, []],
-      ['csv', 2, 0, [r!.importId]], // account 111, 2024-09: the earlier Parquet import
-      ['csv', 3, 5, []],
+    // They cover fewer rows of account 111, 2024-09 than the earlier Parquet import: refused unless --replace.
+    const parts = [more, fixture('export-v1.csv'), fixture('bad-rows.csv')];
+    const refused = await ingestFocusFiles(store, parts, { skipInvalid: true }).then(() => undefined, (err: Error) => err);
+    expect(refused?.message).toMatch(/would replace billing account 111, 2024-09 \(delivery #\d+\) with only 2 rows \(of 4\): .* add --replace\. Nothing was imported$/);
+    const { files: results, deliveries } = await ingestFocusFiles(store, parts, { skipInvalid: true, replace: true });
+    expect(results.map((x) => [x.format, x.rowsLoaded, x.rowsRejected])).toEqual([
+      ['parquet', 4, 0],
+      ['csv', 2, 0],
+      ['csv', 3, 5],
     ]);
+    expect(deliveries[0]!.changes.filter((c) => c.before).map((c) => [c.billing_account_id, c.before!.rows, c.after.rows])).toEqual([['111', 4, 2]]);
     expect(await sums('superseded_by IS NULL')).toMatchObject({ n: '9' });
   });
 });
 
 describe('allot ingest focus (CLI)', () => {
-  it('prints rows imported, replacements and no-ops; --json prints the results', async () => {
+  it('prints each delivery, its files and what it replaced; --json prints the results', async () => {
     store.close();
     const db = join(dir, 'cli.duckdb');
     const out: string[] = [];
@@ -359,34 +360,41 @@ describe('allot ingest focus (CLI)', () => {
       const base = ['node', 'allot', '--db', db];
       expect(await main([...base, 'ingest', 'focus', fixture('export-v1.csv')])).toBe(0);
       expect(await main([...base, 'ingest', 'focus', fixture('export-v2.csv')])).toBe(0);
-      expect(await main([...base, 'ingest', 'focus', fixture('export-v1.csv')])).toBe(0);
+      expect(await main([...base, 'ingest', 'focus', fixture('export-v2.csv')])).toBe(0);
       expect(await main([...base, 'ingest', 'focus', '--skip-invalid', fixture('bad-rows.csv')])).toBe(0);
       expect(await main([...base, 'ingest', 'focus', fixture('missing-columns.csv')])).toBe(1);
       expect(out.join('')).toBe(
         [
-          'export-v1.csv: import #1: 2 rows imported',
-          'export-v2.csv: import #2: 2 rows imported, replaces rows of import #1',
-          'export-v1.csv: already imported as #1; nothing changed',
-          'bad-rows.csv: import #4: 3 rows imported, 5 rows rejected (see the rejects table, import_id 4)',
+          'delivery #2 (loose files): 1 part, 2 rows',
+          '  export-v1.csv: import #1: 2 rows imported',
+          'delivery #4 (loose files): 1 part, 2 rows',
+          '  billing account 111, 2024-09: replaces delivery #2 (2 rows, 2 charge days, 0 sub-accounts, 15.00 USD) with 2 rows, 2 charge days, 0 sub-accounts, 15.50 USD',
+          '  export-v2.csv: import #3: 2 rows imported',
+          'delivery #5 (loose files): same as delivery #4; nothing changed',
+          '  export-v2.csv: same content as import #3, whose rows stand for it',
+          'delivery #7 (loose files): 1 part, 3 rows',
+          '  bad-rows.csv: import #6: 3 rows imported, 5 rows set aside as invalid (see the rejects table, import_id 6)',
           '',
         ].join('\n'),
       );
       out.length = 0;
       expect(await main([...base, '--json', 'ingest', 'focus', fixture('export-v2.csv')])).toBe(0);
-      expect(JSON.parse(out.join(''))).toEqual([
+      const json = JSON.parse(out.join(''));
+      expect(json.files).toEqual([
         {
           file: fixture('export-v2.csv'),
           format: 'csv',
-          importId: 5,
+          importId: 3,
           status: 'noop',
-          sameAs: 2,
-          rowsRead: 0,
-          rowsLoaded: 0,
+          sameAs: 3,
+          sha256: json.files[0].sha256,
+          rowsRead: 2,
+          rowsLoaded: 2,
           rowsRejected: 0,
           replaced: [],
-          note: 'same content as import #2; nothing changed',
         },
       ]);
+      expect(json.deliveries[0]).toMatchObject({ deliveryId: 8, status: 'noop', layout: 'files', parts: [{ importId: 3, fresh: false }] });
     } finally {
       spy.mockRestore();
       errSpy.mockRestore();
@@ -403,7 +411,7 @@ if (!hasSamples) console.warn(`ingest focus: real-sample tests skipped (${SAMPLE
 describe.skipIf(!hasSamples)('ingest focus: real samples (../shared/samples)', () => {
   it('imports focus-multi-provider/focus_sample.csv as-is, every cent accounted for', async () => {
     const file = join(SAMPLES, 'focus-multi-provider/focus_sample.csv');
-    const [r] = await ingestFocusFiles(store, [file], {});
+    const [r] = (await ingestFocusFiles(store, [file], {})).files;
     expect(r).toMatchObject({ status: 'active', rowsRead: 1000, rowsLoaded: 1000, rowsRejected: 0 });
     // Independently: the raw columns read as text, summed as DECIMAL.
     const expected = await store.one(

@@ -159,7 +159,7 @@ describe('allot ingest gcp-bq: mapping to FOCUS', () => {
     const first = await pull(s);
     await pull(s, { period: '2025-09' });
     const second = await pull(s);
-    expect(second.replaced).toEqual([first.importId]);
+    expect(second.replaced).toEqual([first.importId + 1]); // the delivery of the first pull
     const sums = await store.all(
       `SELECT period, sum(billed_cost)::VARCHAR AS billed, count(*)::VARCHAR AS n FROM line_items WHERE superseded_by IS NULL GROUP BY ALL ORDER BY ALL`,
     );
@@ -169,8 +169,8 @@ describe('allot ingest gcp-bq: mapping to FOCUS', () => {
     ]);
     const log = await store.all(`SELECT import_id, status, superseded_by FROM imports ORDER BY import_id`);
     expect(log).toEqual([
-      { import_id: first.importId, status: 'superseded', superseded_by: second.importId },
-      { import_id: first.importId + 1, status: 'active', superseded_by: null },
+      { import_id: first.importId, status: 'superseded', superseded_by: second.importId + 1 }, // the second pull's delivery
+      { import_id: first.importId + 2, status: 'active', superseded_by: null },
       { import_id: second.importId, status: 'active', superseded_by: null },
     ]);
   });
@@ -444,7 +444,7 @@ describe('the CLI', () => {
     }
     const text = out.join('');
     expect(text).toContain(`gcp-bq:${TABLE}:${PERIOD}: import #1: 7 rows imported (2 credit rows) from 5 result rows, detailed export, job project finops-jobs\n  USD: billed 14.80 (credits -1.23)\n`);
-    expect(text).toContain(`gcp-bq:${TABLE}:2025-11: import #2: no rows for invoice month 202511 in ${TABLE}; nothing changed`);
+    expect(text).toContain(`gcp-bq:${TABLE}:2025-11: import #3: no rows for invoice month 202511 in ${TABLE}; nothing changed`);
     expect(text).toContain('Compute Engine on-demand vCPU and RAM list prices');
     expect(err.join('')).toContain('allot: --period "October": expected YYYY-MM (the invoice month)');
     expect(s.requests.find((q) => q.method === 'POST')!.path).toBe('/projects/finops-jobs/queries');

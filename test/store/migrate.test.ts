@@ -1,26 +1,68 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/db.ts';
+import { listMigrations, Store } from '../../src/store/db.ts';
+
+const MIGRATIONS = join(import.meta.dirname, '../../src/store/migrations');
+
+/** A store file as Allot wrote it at schema version `version`. */
+async function storeAt(version: number, seed: string[]): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'allot-store-')), 'allot.duckdb');
+  const db = await DuckDBInstance.create(file);
+  const conn = await db.connect();
+  await conn.run('CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)');
+  for (const m of listMigrations().filter((x) => x.version <= version)) {
+    await conn.run(readFileSync(join(MIGRATIONS, m.file), 'utf8'));
+    await conn.run(`INSERT INTO schema_version VALUES (${m.version}, now()::TIMESTAMP)`);
+  }
+  for (const s of seed) await conn.run(s);
+  conn.closeSync();
+  db.closeSync();
+  return file;
+}
 
 describe('store schema', () => {
-  it('upgrades an older file in place, keeping its data', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'allot-store-')), 'allot.duckdb');
-    const fresh = await Store.open(file);
-    expect(await fresh.schemaVersion()).toBe(5);
-    // Make it a version-4 file with data in it: what Allot wrote before migration 005.
-    await fresh.run(`INSERT INTO period_closes (period, run_id, status, csv_sha256, rows, control_totals, closed_at, closed_by)
-                     VALUES ('2026-09', 1, 'closed', 'abc', 3, '[]', now()::TIMESTAMP, 'test')`);
-    await fresh.run('DROP MACRO line_item_cost');
-    await fresh.run('DELETE FROM schema_version WHERE version = 5');
-    fresh.close();
-
+  it('upgrades a version-4 file in place, keeping its data', async () => {
+    const file = await storeAt(4, [
+      `INSERT INTO period_closes VALUES ('2026-09', 1, 'closed', 'abc', 3, '[]', now()::TIMESTAMP, 'test')`,
+    ]);
     const old = await Store.open(file);
-    expect(await old.schemaVersion()).toBe(5);
+    expect(await old.schemaVersion()).toBe(listMigrations().at(-1)!.version);
     expect(await old.all(`SELECT line_item_cost('BilledCost', 1.5, 2, 3)::VARCHAR AS b, line_item_cost('EffectiveCost', 1.5, 2, 3)::VARCHAR AS e,
                                  line_item_cost('ListCost', 1.5, 2, 3)::VARCHAR AS l`)).toEqual([{ b: '1.500000000000', e: '2.000000000000', l: '3.000000000000' }]);
-    expect(await old.all(`SELECT period, status FROM period_closes`)).toEqual([{ period: '2026-09', status: 'closed' }]);
+    expect(await old.all(`SELECT period, status, tieout FROM period_closes`)).toEqual([{ period: '2026-09', status: 'closed', tieout: null }]);
     old.close();
+  });
+
+  it('version 6: each earlier import becomes its own delivery under its own number, so superseded rows stay valid', async () => {
+    const row = (id: number, line: number, sup: string) =>
+      `INSERT INTO line_items (li_id, import_id, source_line, period, superseded_by, billing_account_id, billing_period_start, billing_period_end,
+         charge_period_start, charge_period_end, billing_currency, billed_cost, effective_cost, list_cost, charge_category)
+       VALUES (${id} * 4294967296 + ${line}, ${id}, ${line}, '2026-10', ${sup}, 'A', '2026-10-01', '2026-11-01', '2026-10-02', '2026-10-03', 'EUR', 1, 1, 1, 'Usage')`;
+    const imp = (id: number, status: string, sup: string, format = 'csv') =>
+      `INSERT INTO imports (import_id, source, file, content_sha256, format, rows_read, rows_loaded, status, superseded_by, started_at, finished_at)
+       VALUES (${id}, 'focus', 'f${id}.csv', 'sha${id}', '${format}', 1, 1, '${status}', ${sup}, now()::TIMESTAMP, now()::TIMESTAMP)`;
+    const file = await storeAt(5, [
+      imp(1, 'superseded', '2'), row(1, 2, '2'),
+      imp(2, 'active', 'NULL'), row(2, 2, 'NULL'),
+      imp(3, 'noop', 'NULL'),
+    ]);
+    const st = await Store.open(file);
+    expect(await st.all(`SELECT delivery_id, source, layout, export_key, status, superseded_by, parts FROM deliveries ORDER BY 1`)).toEqual([
+      { delivery_id: 1, source: 'focus', layout: 'files', export_key: 'files', status: 'superseded', superseded_by: 2, parts: 1 },
+      { delivery_id: 2, source: 'focus', layout: 'files', export_key: 'files', status: 'active', superseded_by: null, parts: 1 },
+    ]);
+    expect(await st.all(`SELECT delivery_id, import_id, file FROM delivery_parts ORDER BY 1`)).toEqual([
+      { delivery_id: 1, import_id: 1, file: 'f1.csv' },
+      { delivery_id: 2, import_id: 2, file: 'f2.csv' },
+    ]);
+    // Each superseded row names a delivery that exists.
+    expect(await st.all(`SELECT l.superseded_by, d.status FROM line_items l JOIN deliveries d ON d.delivery_id = l.superseded_by`)).toEqual([
+      { superseded_by: 2, status: 'active' },
+    ]);
+    expect(await st.all(`SELECT count(*)::INTEGER AS n FROM line_items WHERE invoice_id IS NULL`)).toEqual([{ n: 2 }]);
+    st.close();
   });
 });

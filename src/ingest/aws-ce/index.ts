@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Store } from '../../store/db.ts';
 import { UsageError } from '../../util/errors.ts';
-import { commitLineItems, createLineItemStage, dropLineItemStage, type ImportResult } from '../commit.ts';
+import { commitPull, createLineItemStage, dropLineItemStage, type ImportResult } from '../commit.ts';
 import { CostExplorerError, createCostExplorerClient, type CeClientOptions } from './client.ts';
 import { DEFAULT_MAX_RESTARTS, fetchAccountCosts, listLinkedAccounts, type CallStats } from './fetch.ts';
 import { cePeriod } from './period.ts';
@@ -128,7 +128,7 @@ export async function pullCostExplorer(
       `SELECT count(*) FILTER (WHERE extra->>'x_Estimated' = 'true') AS estimated,
               count(*) FILTER (WHERE extra->>'x_TagRemainder' IS NOT NULL) AS remainder FROM stage_line_items`,
     ))!;
-    const result = await commitLineItems(store, { source: AWS_CE_SOURCE, file, format: 'api', sha256: null, rowsRead: rows.length });
+    const result = await commitPull(store, { source: AWS_CE_SOURCE, file, format: 'api', sha256: null, rowsRead: rows.length }, `${AWS_CE_SOURCE}:${billingAccount}`);
     const note = [
       `Cost Explorer ${p.start}..${p.end} (End exclusive)${p.partial ? ', month in progress' : ''}`,
       `tag keys ${tagKeys.join(', ')}`,

@@ -1,16 +1,8 @@
 import type { Progress } from '../../cli/progress.ts';
 import { sqlString, type Store } from '../../store/db.ts';
 import { AllotError, InputError } from '../../util/errors.ts';
-import { importParts } from '../batch.ts';
-import {
-  commitLineItems,
-  createLineItemStage,
-  dropLineItemStage,
-  findSameContent,
-  recordNoop,
-  type ImportMeta,
-  type ImportResult,
-} from '../commit.ts';
+import { commitLineItems, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
+import { importDelivery, planDeliveries, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
 import { applyLineMap, mapLine, ParquetRowError, readingFile as readFileAs, scanRecordLines } from '../files.ts';
 import { describeColumns, missingMandatory, type CurColumn, type CurFlavour } from './columns.ts';
 import { detectFormat, isGzip, isHive, isText, scanFile, type CurFormat } from './source.ts';
@@ -21,25 +13,26 @@ export const AWS_CUR_SOURCE = 'aws-cur';
 export interface AwsCurImportOptions {
   /** Import the valid rows and record the invalid ones in `rejects` (default: refuse the file). */
   skipInvalid?: boolean;
+  /** Loose files may replace rows even where they cover less than those did. */
+  replace?: boolean;
   progress?: Progress;
 }
 
 /** One file's import. */
-export interface AwsCurFileResult extends ImportResult {
-  file: string;
+export interface AwsCurFileResult extends FilePartResult {
   format: CurFormat;
   /** Unknown for a no-op (the file is not read again). */
   flavour?: CurFlavour;
-  /** For a no-op: the earlier import with the same content. */
-  sameAs?: number;
 }
 
 /**
- * Per billing period and currency, the store's totals for what this command
- * imported, next to the export's own totals computed from the raw columns.
- * Decimal strings, exact.
+ * Per billing period and currency, the store's totals for what one delivery
+ * imported, next to the export's own totals computed from its raw columns:
+ * proof that the mapping to FOCUS kept every cent of the files. (Not a
+ * tie-out to the bill: the files are all it compares with.) Decimal strings,
+ * exact.
  */
-export interface InvoiceCheck {
+export interface MappingCheck {
   /** YYYY-MM of the billing period start. */
   billingPeriod: string;
   currency: string;
@@ -55,46 +48,54 @@ export interface InvoiceCheck {
 }
 
 export interface AwsCurIngestResult {
+  deliveries: DeliveryResult[];
   files: AwsCurFileResult[];
-  /** Empty when every file was a no-op. */
-  invoice: InvoiceCheck[];
+  /** Per delivery that imported new files, in order. */
+  mapping: MappingCheck[];
 }
 
 /** The store and the export disagree: a mapping bug, never the user's fault; nothing is written. */
-export class InvoiceCheckError extends AllotError {}
+export class MappingCheckError extends AllotError {}
 
 /**
- * `allot ingest aws-cur FILE...`: imports AWS Cost and Usage Reports (legacy
+ * `allot ingest aws-cur ARG...`: imports AWS Cost and Usage Reports (legacy
  * CSV, gzipped or not; Athena-style Parquet; CUR 2.0 Parquet; Hive text),
- * mapped to FOCUS in DuckDB, one import per file, all files in one
- * transaction: an invalid row (without skipInvalid), an unreadable file or a
- * failed invoice check writes nothing at all.
- *
- * The same bytes imported again are a no-op. A newer export of a (billing
- * account, billing period) replaces the older rows, except that files given
- * in the same command are parts of one export (CUR writes big months as
- * several files) and never replace each other.
+ * mapped to FOCUS in DuckDB, as deliveries (../delivery/): each manifest (or
+ * folder holding manifests) is one, the loose files of the call together
+ * another. All in one transaction: an invalid row (without skipInvalid), an
+ * unreadable file, a missing or short part, or a failed mapping check writes
+ * nothing at all. CUR restates the whole month on each delivery.
  */
-export async function ingestAwsCurFiles(store: Store, files: string[], opts: AwsCurImportOptions = {}): Promise<AwsCurIngestResult> {
+export async function ingestAwsCurFiles(store: Store, inputs: string[], opts: AwsCurImportOptions = {}): Promise<AwsCurIngestResult> {
+  const plans = planDeliveries(inputs, { source: AWS_CUR_SOURCE });
   const progress = opts.progress;
-  progress?.start('ingest aws-cur', files.length);
+  progress?.start('ingest aws-cur', plans.reduce((n, p) => n + p.parts.length, 0));
   try {
     return await store.transaction(async () => {
-      await store.run('CREATE OR REPLACE TEMP TABLE cur_export_totals (billing_period VARCHAR, currency VARCHAR, n_rows BIGINT, unblended DECIMAL(38,12), amortised DECIMAL(38,12))');
-      const { results, fresh } = await importParts(store, files, (file) => ingestOne(store, file, opts.skipInvalid ?? false), {
-        progress,
-        cleanup: () => dropTemps(store),
-      });
-      const invoice = fresh.length ? await invoiceCheck(store, fresh) : [];
-      await store.run('DROP TABLE IF EXISTS cur_export_totals');
-      const bad = invoice.find((c) => !c.ok);
-      if (bad) {
-        throw new InvoiceCheckError(
-          `invoice check failed for ${bad.billingPeriod} ${bad.currency}: store has BilledCost ${bad.billedCost} and EffectiveCost ` +
-            `${bad.effectiveCost}, the export's totals are ${bad.exportUnblended} unblended and ${bad.exportAmortised} amortised; nothing was imported`,
-        );
+      const out: AwsCurIngestResult = { deliveries: [], files: [], mapping: [] };
+      for (const plan of plans) {
+        await store.run('CREATE OR REPLACE TEMP TABLE cur_export_totals (billing_period VARCHAR, currency VARCHAR, n_rows BIGINT, unblended DECIMAL(38,12), amortised DECIMAL(38,12))');
+        const { delivery, results } = await importDelivery(store, plan, (file, ctx) => ingestOne(store, file, opts.skipInvalid ?? false, ctx), {
+          progress,
+          cleanup: () => dropTemps(store),
+          replace: opts.replace,
+          hint: (files) => `allot ingest aws-cur ${files.join(' ')}`,
+        });
+        const fresh = results.filter((r) => r.status === 'active').map((r) => r.importId);
+        const mapping = fresh.length ? await mappingCheck(store, fresh) : [];
+        await store.run('DROP TABLE IF EXISTS cur_export_totals');
+        const bad = mapping.find((c) => !c.ok);
+        if (bad) {
+          throw new MappingCheckError(
+            `mapping check failed for ${bad.billingPeriod} ${bad.currency}: store has BilledCost ${bad.billedCost} and EffectiveCost ` +
+              `${bad.effectiveCost}, the files' own totals are ${bad.exportUnblended} unblended and ${bad.exportAmortised} amortised; nothing was imported`,
+          );
+        }
+        out.deliveries.push(delivery);
+        out.files.push(...results);
+        out.mapping.push(...mapping);
       }
-      return { files: results, invoice };
+      return out;
     });
   } finally {
     progress?.stop();
@@ -108,13 +109,13 @@ async function dropTemps(store: Store): Promise<void> {
   await store.run('DROP TABLE IF EXISTS cur_line_map');
 }
 
-async function ingestOne(store: Store, file: string, skipInvalid: boolean): Promise<AwsCurFileResult> {
+async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: PartContext): Promise<AwsCurFileResult> {
   const { format, header } = await detectFormat(file);
   const scan = await scanFile(file, format);
   const meta: ImportMeta = { source: AWS_CUR_SOURCE, file, format, sha256: scan.sha256, rowsRead: 0 };
 
-  const sameAs = await findSameContent(store, AWS_CUR_SOURCE, scan.sha256);
-  if (sameAs !== undefined) return { ...(await recordNoop(store, meta, sameAs)), file, format, sameAs };
+  const same = await samePart(store, AWS_CUR_SOURCE, file, scan.sha256, ctx);
+  if (same) return { ...same, format };
 
   const raw = header
     ? header.map((name) => ({ name, type: 'VARCHAR' }))
@@ -173,16 +174,16 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean): Prom
   const result = await commitLineItems(store, { ...meta, rowsRead: total, rowsRejected: bad });
   if (bad > 0) {
     await store.run(
-      `INSERT INTO rejects (import_id, source_line, column_name, reason, raw)
-       SELECT $1, line, column_name, reason, raw FROM cur_rejects ORDER BY line`,
+      `INSERT INTO rejects (import_id, source_line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost)
+       SELECT $1, line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost FROM cur_rejects ORDER BY line`,
       [result.importId],
     );
   }
-  return { ...result, file, format, flavour };
+  return { ...result, file, format, flavour, sha256: scan.sha256 };
 }
 
 /** Store totals of the imports just made against the export totals gathered while reading the files. */
-async function invoiceCheck(store: Store, importIds: number[]): Promise<InvoiceCheck[]> {
+async function mappingCheck(store: Store, importIds: number[]): Promise<MappingCheck[]> {
   const rows = await store.all<{
     billing_period: string;
     currency: string;

@@ -1,6 +1,6 @@
 import { sqlString } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
-import { decimalFromText, FLOAT, ident, quoted, timestampFromText, TIMESTAMP, VARCHAR, type Check } from '../typed-sql.ts';
+import { decimalFromText, FLOAT, ident, quoted, timestampFromText, timestampRangeCheck, TIMESTAMP, VARCHAR, type Check } from '../typed-sql.ts';
 import { byCanonical, cur2TagKeySql, type CurColumn, type CurFlavour } from './columns.ts';
 import { isGzip, isHive, isText, type CurFormat } from './source.ts';
 
@@ -131,6 +131,7 @@ export function buildCurSql(file: string, format: CurFormat, flavour: CurFlavour
       bad: `${alias} IS NULL`,
       why: `CASE WHEN ${missingOf(c)} THEN 'missing value' ELSE 'not a timestamp: ' || ${quoted(textOf(c))} END`,
     });
+    checks.push(timestampRangeCheck(c.name, alias, textOf(c), alias.endsWith('_end') ? 'end' : 'start'));
   };
   const required = (alias: string, canonical: string, expr: string): void => {
     typed.push(`${expr} AS ${alias}`);
@@ -293,6 +294,7 @@ export function buildCurSql(file: string, format: CurFormat, flavour: CurFlavour
     ['commitment_discount_category', `CASE WHEN ${riLine} THEN 'Usage' WHEN ${spLine} THEN 'Spend' END`],
     // An RIFee row carries both the fee and its unused part: no single status fits it.
     ['commitment_discount_status', `CASE WHEN ${usageLine} AND f_type <> 'Usage' THEN 'Used' END`],
+    ['invoice_id', str('bill_invoice_id')],
     ['tags', tags],
   ];
 
@@ -309,7 +311,9 @@ export function buildCurSql(file: string, format: CurFormat, flavour: CurFlavour
     SELECT CASE WHEN ${bad} THEN -__line ELSE __line END, ${target.map(([, expr]) => expr).join(',\n      ')}, ${extra}
     FROM (${typedSql})`;
   const caseOf = (pick: (c: Check) => string): string => `CASE ${checks.map((c) => `WHEN ${c.bad} THEN ${pick(c)}`).join(' ')} END`;
-  const invalidRows = `SELECT __line AS line, ${caseOf((c) => sqlString(c.column))} AS column_name, ${caseOf((c) => c.why)} AS reason, ${raw} AS raw
+  // What the row would have added to the bill, as far as it reads (the tie-out's completeness).
+  const invalidRows = `SELECT __line AS line, ${caseOf((c) => sqlString(c.column))} AS column_name, ${caseOf((c) => c.why)} AS reason, ${raw} AS raw,
+      f_payer AS billing_account_id, strftime(f_bp_start, '%Y-%m') AS billing_period, f_currency AS currency, f_unblended AS billed_cost
     FROM (${typedSql}) WHERE ${bad} ORDER BY __line`;
 
   // Independent of the CASE above: start from the invoice (Σ unblended) and

@@ -1,5 +1,5 @@
 /**
- * FOCUS (FinOps Open Cost and Usage Specification) 1.0-1.2 columns and where
+ * FOCUS (FinOps Open Cost and Usage Specification) 1.0-1.3 columns and where
  * they land in `line_items`. Column names are matched case-insensitively.
  */
 
@@ -38,7 +38,8 @@ export const FOCUS_COLUMNS: readonly FocusColumn[] = [
   { name: 'ChargeClass', column: 'charge_class', kind: 'string' },
   { name: 'ChargeDescription', column: 'charge_description', kind: 'string' },
   { name: 'ChargeFrequency', column: 'charge_frequency', kind: 'string' },
-  { name: 'ProviderName', aliases: ['ServiceProviderName'], column: 'provider_name', kind: 'string' },
+  // FOCUS 1.3 replaces ProviderName (deprecated, still present) by ServiceProviderName: the newer name wins.
+  { name: 'ServiceProviderName', aliases: ['ProviderName'], column: 'provider_name', kind: 'string' },
   { name: 'PublisherName', column: 'publisher_name', kind: 'string' },
   { name: 'InvoiceIssuerName', aliases: ['InvoiceIssuer'], column: 'invoice_issuer_name', kind: 'string' },
   { name: 'SubAccountId', column: 'sub_account_id', kind: 'string' },
@@ -61,6 +62,7 @@ export const FOCUS_COLUMNS: readonly FocusColumn[] = [
   { name: 'CommitmentDiscountType', column: 'commitment_discount_type', kind: 'string' },
   { name: 'CommitmentDiscountStatus', column: 'commitment_discount_status', kind: 'string' },
   { name: 'CommitmentDiscountCategory', column: 'commitment_discount_category', kind: 'string' },
+  { name: 'InvoiceId', column: 'invoice_id', kind: 'string' },
   { name: 'Tags', column: 'tags', kind: 'tags' },
 ];
 
@@ -85,7 +87,6 @@ export const FOCUS_NOT_STORED: readonly string[] = [
   'ContractApplied',
   'ContractedUnitPrice',
   'HostProviderName',
-  'InvoiceId',
   'ListUnitPrice',
   'PricingCurrency',
   'PricingCurrencyContractedUnitPrice',
@@ -132,7 +133,8 @@ export function mapColumns(source: readonly SourceColumn[]): ColumnMapping {
       }
     }
   }
-  const ignored = new Set(FOCUS_NOT_STORED.map(normalise));
+  // FOCUS columns that mapped nothing (ProviderName beside ServiceProviderName) are not vendor columns either.
+  const ignored = new Set([...FOCUS_NOT_STORED, ...FOCUS_COLUMNS.flatMap((c) => [c.name, ...(c.aliases ?? [])])].map(normalise));
   const extra = source.filter((s) => !used.has(s) && !ignored.has(normalise(s.name)));
   const missing = FOCUS_COLUMNS.filter((c) => c.requiredColumn && !mapped.has(c)).map((c) =>
     c.aliases?.length ? `${c.name} (or ${c.aliases.join(', ')})` : c.name,

@@ -1,16 +1,8 @@
 import type { Progress } from '../../cli/progress.ts';
 import { sqlString, type Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
-import { importParts } from '../batch.ts';
-import {
-  commitLineItems,
-  createLineItemStage,
-  dropLineItemStage,
-  findSameContent,
-  recordNoop,
-  type ImportMeta,
-  type ImportResult,
-} from '../commit.ts';
+import { commitLineItems, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
+import { importDelivery, planDeliveries, type DeliveryPlan, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
 import { applyLineMap, mapLine, ParquetRowError, readingFile as readFileAs, scanRecordLines } from '../files.ts';
 import { mapColumns, type SourceColumn } from './columns.ts';
 import { detectFormat, readCsvHeader, scanFile, type FocusFormat } from './source.ts';
@@ -68,40 +60,73 @@ export const FOCUS_SOURCE = 'focus';
 export interface FocusImportOptions {
   /** Import the valid rows and record the invalid ones in `rejects` (default: refuse the file). */
   skipInvalid?: boolean;
+  /** Loose files add to what is stored instead of restating it (incremental exports). */
+  append?: boolean;
+  /** Loose files may replace rows even where they cover less than those did. */
+  replace?: boolean;
   progress?: Progress;
 }
 
-/** An ImportResult plus what the CLI prints about the file. */
-export interface FocusImportResult extends ImportResult {
-  file: string;
+/** An import's result plus what the CLI prints about the file. */
+export interface FocusImportResult extends FilePartResult {
   format: FocusFormat;
-  /** For a no-op: the earlier import with the same content. */
-  sameAs?: number;
+}
+
+export interface FocusIngestResult {
+  /** One per delivery: a manifest's parts, or the loose files of the call. */
+  deliveries: DeliveryResult[];
+  /** One per file, in delivery and part order. */
+  files: FocusImportResult[];
 }
 
 /**
- * Imports FOCUS 1.0-1.2 exports (CSV, gzipped CSV or Parquet; the format is
- * told by the file's first bytes), one import per file, all files in one
- * transaction: an invalid row (without skipInvalid) or an unreadable file
- * writes nothing at all. The same bytes imported again are a no-op; a newer
- * export of the same billing account and period replaces the older rows,
- * except that files given in the same call are parts of one export (big
- * months come as several files) and never replace each other.
+ * Imports FOCUS 1.0-1.3 exports (CSV, gzipped CSV or Parquet; the format is
+ * told by the file's first bytes) as deliveries (../delivery/): each
+ * manifest (or folder holding manifests) is one, the loose files of the call
+ * together another. All in one transaction: an invalid row (without
+ * skipInvalid), an unreadable file, a missing or short part writes nothing.
+ * The same content imported again is not imported twice; Oracle's FOCUS
+ * reports, and loose files with `append`, add to what is stored; every other
+ * delivery restates its billing accounts' periods.
  */
-export async function ingestFocusFiles(store: Store, files: string[], opts: FocusImportOptions = {}): Promise<FocusImportResult[]> {
+export async function ingestFocusFiles(store: Store, inputs: string[], opts: FocusImportOptions = {}): Promise<FocusIngestResult> {
+  const plans = planDeliveries(inputs, { source: FOCUS_SOURCE, append: opts.append });
   const progress = opts.progress;
-  progress?.start('ingest focus', files.length);
+  progress?.start('ingest focus', plans.reduce((n, p) => n + p.parts.length, 0));
   try {
     return await store.transaction(async () => {
-      const { results } = await importParts(store, files, (file) => ingestOne(store, file, opts.skipInvalid ?? false), {
-        progress,
-        cleanup: () => dropTemps(store),
-      });
-      return results;
+      const out: FocusIngestResult = { deliveries: [], files: [] };
+      for (const plan of plans) {
+        const { delivery, results } = await importDelivery(store, plan, (file, ctx) => ingestOne(store, file, opts.skipInvalid ?? false, ctx), {
+          progress,
+          cleanup: () => dropTemps(store),
+          replace: opts.replace,
+          hint: (files) => `allot ingest focus ${files.join(' ')}`,
+          refine: async (p, importIds) => (opts.append ? p : oracleIsIncremental(store, p, importIds)),
+        });
+        out.deliveries.push(delivery);
+        out.files.push(...results);
+      }
+      return out;
     });
   } finally {
     progress?.stop();
   }
+}
+
+/**
+ * Oracle's FOCUS reports are incremental (each file adds the rows since the
+ * last one; none restates the month), so loose files whose every row is
+ * Oracle's append instead of restating.
+ */
+async function oracleIsIncremental(store: Store, plan: DeliveryPlan, importIds: number[]): Promise<DeliveryPlan> {
+  if (plan.layout !== 'files' || plan.mode !== 'restate' || importIds.length === 0) return plan;
+  const r = await store.one<{ oracle: boolean }>(
+    `SELECT count(*) > 0 AND bool_and(coalesce(lower(provider_name) LIKE 'oracle%' OR lower(invoice_issuer_name) LIKE 'oracle%', false)) AS oracle
+     FROM line_items WHERE import_id IN (SELECT unnest(from_json($1, '["INTEGER"]')))`,
+    [JSON.stringify(importIds)],
+  );
+  return r?.oracle ? { ...plan, layout: 'oci-focus', exportKey: 'oci-focus', mode: 'append' } : plan;
 }
 
 async function dropTemps(store: Store): Promise<void> {
@@ -110,13 +135,13 @@ async function dropTemps(store: Store): Promise<void> {
   await store.run('DROP TABLE IF EXISTS focus_line_map');
 }
 
-async function ingestOne(store: Store, file: string, skipInvalid: boolean): Promise<FocusImportResult> {
+async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: PartContext): Promise<FocusImportResult> {
   const format = await detectFormat(file);
   const scan = await scanFile(file, format);
   const meta: ImportMeta = { source: FOCUS_SOURCE, file, format, sha256: scan.sha256, rowsRead: 0 };
 
-  const sameAs = await findSameContent(store, FOCUS_SOURCE, scan.sha256);
-  if (sameAs !== undefined) return { ...(await recordNoop(store, meta, sameAs)), file, format, sameAs };
+  const same = await samePart(store, FOCUS_SOURCE, file, scan.sha256, ctx);
+  if (same) return { ...same, format };
 
   const columns = await readColumns(store, file, format);
   const mapping = mapColumns(columns);
@@ -164,7 +189,7 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean): Prom
 
   const result = await commitLineItems(store, { ...meta, rowsRead: total, rowsRejected: bad });
   if (bad > 0) await keepRejects(store, result.importId);
-  return { ...result, file, format };
+  return { ...result, file, format, sha256: scan.sha256 };
 }
 
 /**
@@ -191,13 +216,13 @@ async function ingestParquet(store: Store, file: string, sql: FocusSql, meta: Im
     await store.run('UPDATE imports SET rows_rejected = $2 WHERE import_id = $1', [result.importId, bad]);
     await keepRejects(store, result.importId);
   }
-  return { ...result, rowsRejected: bad, file, format };
+  return { ...result, rowsRejected: bad, file, format, sha256: meta.sha256! };
 }
 
 async function keepRejects(store: Store, importId: number): Promise<void> {
   await store.run(
-    `INSERT INTO rejects (import_id, source_line, column_name, reason, raw)
-     SELECT $1, line, column_name, reason, raw FROM focus_rejects ORDER BY line`,
+    `INSERT INTO rejects (import_id, source_line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost)
+     SELECT $1, line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost FROM focus_rejects ORDER BY line`,
     [importId],
   );
 }

@@ -1,6 +1,6 @@
 import { sqlString } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
-import { decimalFromText, FLOAT, ident, quoted, timestampFromText, TIMESTAMP, VARCHAR, type Check } from '../typed-sql.ts';
+import { decimalFromText, FLOAT, ident, quoted, timestampFromText, timestampRangeCheck, TIMESTAMP, VARCHAR, type Check } from '../typed-sql.ts';
 import type { ColumnMapping, SourceColumn } from './columns.ts';
 import type { FocusFormat } from './source.ts';
 
@@ -53,7 +53,7 @@ export function sourceSql(file: string, format: FocusFormat, columns: readonly S
 export interface FocusSql {
   /** INSERT INTO stage_line_items … from the file; invalid rows get source_line = -line. */
   stageInsert: string;
-  /** Invalid rows: line, column_name, reason, raw (JSON of the row as read), by line. */
+  /** Invalid rows: line, column_name, reason, raw (JSON of the row as read), and the account, period, currency and BilledCost where they read; by line. */
   invalidRows: string;
   /** Parquet: the file's rows, from its footer (no scan). */
   rowCount: string;
@@ -119,6 +119,7 @@ export function buildFocusSql(file: string, format: FocusFormat, columns: readon
           bad: `${t} IS NULL`,
           why: `CASE WHEN ${missing} THEN 'missing value' ELSE 'not a timestamp: ' || ${quoted(text)} END`,
         });
+        checks.push(timestampRangeCheck(src.name, t, text, t.endsWith('_start') ? 'start' : 'end'));
         break;
       }
       case 'tags': {
@@ -182,7 +183,9 @@ export function buildFocusSql(file: string, format: FocusFormat, columns: readon
     FROM (${typedSql})`;
   const caseOf = (pick: (c: Check) => string): string =>
     `CASE ${checks.map((c) => `WHEN ${c.bad} THEN ${pick(c)}`).join(' ')} END`;
-  const invalidRows = `SELECT __line AS line, ${caseOf((c) => sqlString(c.column))} AS column_name, ${caseOf((c) => c.why)} AS reason, ${raw} AS raw
+  // What the row would have added to the bill, as far as it reads (the tie-out's completeness).
+  const invalidRows = `SELECT __line AS line, ${caseOf((c) => sqlString(c.column))} AS column_name, ${caseOf((c) => c.why)} AS reason, ${raw} AS raw,
+      billing_account_id, strftime(billing_period_start, '%Y-%m') AS billing_period, billing_currency AS currency, billed_cost
     FROM (${typedSql}) WHERE ${bad} ORDER BY __line`;
   const rowCount = `SELECT sum(num_rows)::BIGINT AS total FROM parquet_file_metadata(${sqlString(file)})`;
   const stageView = `CREATE TEMP VIEW stage_line_items AS

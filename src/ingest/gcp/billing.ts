@@ -2,7 +2,7 @@ import { BigQuery } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
 import type { Store } from '../../store/db.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
-import { commitLineItems, createLineItemStage, dropLineItemStage, type ImportMeta, type ImportResult } from '../commit.ts';
+import { commitPull, createLineItemStage, dropLineItemStage, type ImportMeta, type ImportResult } from '../commit.ts';
 import { getTable, runQuery } from './bq-query.ts';
 import { exactDecimal } from './decimal.ts';
 import { GcpResponseError, bigQueryHint, type GoogleFailure } from './errors.ts';
@@ -230,7 +230,7 @@ export async function pullGcpBilling(store: Store, opts: GcpPullOptions): Promis
       `SELECT strftime(charge_period_start, '%Y-%m') AS period, count(*)::VARCHAR AS rows FROM stage_line_items GROUP BY ALL ORDER BY ALL`,
     );
     const importMeta: ImportMeta = { source: GCP_BQ_SOURCE, file, format: 'api', sha256: null, rowsRead };
-    const result = await store.transaction(() => commitLineItems(store, importMeta));
+    const result = await store.transaction(() => commitPull(store, importMeta, `${GCP_BQ_SOURCE}:${name}`));
     return {
       ...result,
       ...base,

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import type { Store } from '../../store/db.ts';
+import { InputError } from '../../util/errors.ts';
+
+/*
+ * `allot ingest invoices FILE`: control totals from outside the line items,
+ * for the tie-out (allocate/tieout.ts). CSV with a header:
+ *
+ *   provider,billing_account_id,billing_period,currency,amount[,invoice_id]
+ *
+ * amounts as the invoice shows them (tax and credits included). The file's
+ * rows for a billing account, period and currency replace whatever was on
+ * file for them (kept, marked replaced). All or nothing: a bad row is
+ * `FILE:LINE: column X: why` and nothing is recorded.
+ */
+
+const REQUIRED = ['provider', 'billing_account_id', 'billing_period', 'currency', 'amount'] as const;
+const OPTIONAL = ['invoice_id'] as const;
+
+export interface InvoiceRow {
+  line: number;
+  provider: string;
+  billing_account_id: string;
+  billing_period: string;
+  currency: string;
+  amount: string;
+  invoice_id: string;
+}
+
+export interface InvoicesResult {
+  file: string;
+  rows: number;
+  /** Per billing account, period and currency: the invoices now on file and their total. */
+  totals: { billing_account_id: string; billing_period: string; currency: string; invoices: string[]; amount: string }[];
+  /** Earlier invoice rows these replaced. */
+  replaced: number;
+}
+
+/** Reads and checks the file; nothing is written. */
+export function readInvoices(file: string): InvoiceRow[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(file, undefined, undefined, code === 'ENOENT' ? 'no such file' : `cannot read: ${(e as Error).message}`);
+  }
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as never;
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    throw new InputError(file, err.lines, undefined, `not a CSV file: ${err.message.replace(/^Invalid Record Length: /, '')}`);
+  }
+  if (!records.length) throw new InputError(file, undefined, undefined, 'empty file: no header');
+  const header = records[0]!.record.map((h) => h.trim().toLowerCase());
+  for (const [i, h] of header.entries()) {
+    if (![...REQUIRED, ...OPTIONAL].includes(h as never)) throw new InputError(file, 1, h, `unknown column (expected ${[...REQUIRED, ...OPTIONAL].join(', ')})`);
+    if (header.indexOf(h) !== i) throw new InputError(file, 1, h, 'appears twice');
+  }
+  const missing = REQUIRED.filter((r) => !header.includes(r));
+  if (missing.length) throw new InputError(file, 1, undefined, `missing column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`);
+
+  const rows: InvoiceRow[] = [];
+  const seen = new Map<string, number>();
+  for (const { record, info } of records.slice(1)) {
+    const line = info.lines;
+    if (record.length !== header.length) throw new InputError(file, line, undefined, `has ${record.length} fields, the header ${header.length}`);
+    const get = (c: string): string => (record[header.indexOf(c)] ?? '').trim();
+    const row: InvoiceRow = {
+      line,
+      provider: get('provider'),
+      billing_account_id: get('billing_account_id'),
+      billing_period: get('billing_period'),
+      currency: get('currency'),
+      amount: get('amount'),
+      invoice_id: header.includes('invoice_id') ? get('invoice_id') : '',
+    };
+    for (const c of ['provider', 'billing_account_id'] as const) if (!row[c]) throw new InputError(file, line, c, 'missing value');
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(row.billing_period)) throw new InputError(file, line, 'billing_period', `must be YYYY-MM, got ${JSON.stringify(row.billing_period)}`);
+    if (!/^[A-Z]{3}$/.test(row.currency)) throw new InputError(file, line, 'currency', `must be a three-letter ISO 4217 code, got ${JSON.stringify(row.currency)}`);
+    if (!/^-?\d{1,24}(\.\d{1,12})?$/.test(row.amount)) {
+      throw new InputError(file, line, 'amount', `not a decimal amount (digits, an optional - and . decimals, no thousands separators): ${JSON.stringify(row.amount)}`);
+    }
+    const key = [row.billing_account_id, row.billing_period, row.currency, row.invoice_id].join('\u0000');
+    if (seen.has(key)) {
+      throw new InputError(file, line, row.invoice_id ? 'invoice_id' : 'billing_account_id', `the same invoice as line ${seen.get(key)} (account, period, currency${row.invoice_id ? ' and invoice id' : ''})`);
+    }
+    seen.set(key, line);
+    rows.push(row);
+  }
+  if (!rows.length) throw new InputError(file, undefined, undefined, 'no invoice rows');
+  return rows;
+}
+
+/** Records the file's invoices, replacing what was on file for the same account, period and currency. */
+export async function ingestInvoices(store: Store, file: string, now: Date = new Date()): Promise<InvoicesResult> {
+  const rows = readInvoices(file);
+  return store.transaction(async () => {
+    const keys = JSON.stringify([...new Set(rows.map((r) => JSON.stringify([r.billing_account_id, r.billing_period, r.currency])))].map((k) => JSON.parse(k) as string[]));
+    const replaced = await store.one<{ n: string }>(
+      `SELECT count(*)::VARCHAR AS n FROM control_totals
+       WHERE kind = 'invoice' AND replaced_at IS NULL
+         AND list_contains(from_json($1, '["JSON"]')::VARCHAR[], to_json([billing_account_id, billing_period, currency])::VARCHAR)`,
+      [keys],
+    );
+    await store.run(
+      `UPDATE control_totals SET replaced_at = $2::TIMESTAMP
+       WHERE kind = 'invoice' AND replaced_at IS NULL
+         AND list_contains(from_json($1, '["JSON"]')::VARCHAR[], to_json([billing_account_id, billing_period, currency])::VARCHAR)`,
+      [keys, now.toISOString()],
+    );
+    for (const r of rows) {
+      await store.run(
+        `INSERT INTO control_totals VALUES ('invoice', $1, $2, $3, $4, $5, $6::DECIMAL(38,12), $7, $8, $9::TIMESTAMP, NULL)`,
+        [r.provider, r.billing_account_id, r.billing_period, r.currency, r.invoice_id, r.amount, file, r.line, now.toISOString()],
+      );
+    }
+    const totals = await store.all<{ billing_account_id: string; billing_period: string; currency: string; invoices: string; amount: string }>(
+      `SELECT billing_account_id, billing_period, currency, to_json(list(invoice_id ORDER BY invoice_id))::VARCHAR AS invoices, sum(amount)::VARCHAR AS amount
+       FROM control_totals WHERE kind = 'invoice' AND replaced_at IS NULL AND file = $1 AND recorded_at = $2::TIMESTAMP
+       GROUP BY ALL ORDER BY ALL`,
+      [file, now.toISOString()],
+    );
+    return {
+      file,
+      rows: rows.length,
+      totals: totals.map((t) => ({ ...t, invoices: (JSON.parse(t.invoices) as string[]).filter(Boolean) })),
+      replaced: Number(replaced?.n ?? 0),
+    };
+  });
+}
