@@ -69,29 +69,7 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
         `To change it anyway: allot reopen --period ${period} --reason "..."`,
     );
   }
-  await computeAdjustments(store, period);
-  await runSteps(store, loaded.config, period);
-  await store.run(sql('round'));
-
-  const lineItems = Number((await store.one<{ n: string }>('SELECT count(*) AS n FROM items'))!.n);
-  if (lineItems === 0) {
-    throw new AllotError(`no line items for period ${period}: import billing data first (allot ingest focus FILE)`);
-  }
-  const totals = await store.all<CurrencyTotal>(
-    `SELECT currency, bill_exact::VARCHAR AS bill_exact, bill_rounded::VARCHAR AS bill_rounded, adjustments::VARCHAR AS adjustments,
-            allocated_exact::VARCHAR AS allocated_exact, allocated_rounded::VARCHAR AS allocated_rounded,
-            line_items::VARCHAR AS line_items, ok
-     FROM reconciliation ORDER BY currency`,
-  );
-  const bad = totals.filter((t) => !t.ok);
-  if (bad.length > 0) {
-    const t = bad[0]!;
-    throw new ReconciliationError(
-      `period ${period} does not reconcile in ${t.currency}: bill ${t.bill_exact} (rounded ${t.bill_rounded}) but allocated ` +
-        `${t.allocated_exact} (rounded ${t.allocated_rounded}); nothing was written`,
-    );
-  }
-
+  const { lineItems, totals } = await computeAttribution(store, loaded.config, period);
   const inputs = await store.one<{ fp: string }>(
     `SELECT coalesce((SELECT string_agg(DISTINCT import_id::VARCHAR, ',' ORDER BY import_id::VARCHAR) FROM line_items l JOIN items USING (li_id)), '')
             || '|' || coalesce((SELECT string_agg(DISTINCT import_id::VARCHAR, ',' ORDER BY import_id::VARCHAR) FROM current_snapshots), '') AS fp`,
@@ -169,6 +147,39 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
 
   const tieout = await tieOut(store, period, { decimals: loaded.config.currency_decimals, now: clock() });
   return { runId, period, costMetric: loaded.config.cost_metric, lineItems, totals, tieout, ...(await summarise(store, runId)) };
+}
+
+/**
+ * Steps 1–4 for a period in TEMP tables only (rounded_rows, parts, owners and
+ * the step tables), with the adjustments of closed periods it books, and the
+ * conservation check: a period that does not reconcile is an error. Writes
+ * nothing to the store; `attribute` persists what it leaves, a what-if
+ * compares it (./whatif.ts).
+ */
+export async function computeAttribution(store: Store, cfg: Config, period: string): Promise<{ lineItems: number; totals: CurrencyTotal[] }> {
+  await computeAdjustments(store, period);
+  await runSteps(store, cfg, period);
+  await store.run(sql('round'));
+
+  const lineItems = Number((await store.one<{ n: string }>('SELECT count(*) AS n FROM items'))!.n);
+  if (lineItems === 0) {
+    throw new AllotError(`no line items for period ${period}: import billing data first (allot ingest focus FILE)`);
+  }
+  const totals = await store.all<CurrencyTotal>(
+    `SELECT currency, bill_exact::VARCHAR AS bill_exact, bill_rounded::VARCHAR AS bill_rounded, adjustments::VARCHAR AS adjustments,
+            allocated_exact::VARCHAR AS allocated_exact, allocated_rounded::VARCHAR AS allocated_rounded,
+            line_items::VARCHAR AS line_items, ok
+     FROM reconciliation ORDER BY currency`,
+  );
+  const bad = totals.filter((t) => !t.ok);
+  if (bad.length > 0) {
+    const t = bad[0]!;
+    throw new ReconciliationError(
+      `period ${period} does not reconcile in ${t.currency}: stored line items ${t.bill_exact} (rounded ${t.bill_rounded}) but allocated ` +
+        `${t.allocated_exact} (rounded ${t.allocated_rounded}); nothing was written`,
+    );
+  }
+  return { lineItems, totals };
 }
 
 /** Loads a config and runs Steps 1–3 for a period, leaving exact_rows (and the step tables) behind. */

@@ -111,6 +111,23 @@ export async function tieOut(store: Store, period: string, opts: { decimals?: nu
   };
 }
 
+/** Every billing period's tie-out lines (no completeness): what `allot status` shows. */
+export async function tieOutLinesByPeriod(store: Store, decimals = 2): Promise<Map<string, TieOutLine[]>> {
+  const stored = await store.all<StoredRow & { billing_period: string }>(sql('tieout-stored-all'));
+  const controls = await store.all<ControlRow & { billing_period: string }>(sql('tieout-controls-all'));
+  const periods = [...new Set([...stored.map((s) => s.billing_period), ...controls.map((c) => c.billing_period)])].sort();
+  return new Map(
+    periods.map((p) => [
+      p,
+      compareLines(
+        stored.filter((s) => s.billing_period === p),
+        controls.filter((c) => c.billing_period === p),
+        decimals,
+      ),
+    ]),
+  );
+}
+
 /**
  * Where the rows of an account name invoices, each invoice id is held
  * against the invoice of that id; otherwise the account's total against all

@@ -1,6 +1,8 @@
 import { Option } from 'commander';
 import { attribute, type AttributionResult } from '../allocate/run.ts';
 import { describeTieOutStatus, type TieOut } from '../allocate/tieout.ts';
+import { diffRuns, whatIf, type RunComparison } from '../allocate/whatif.ts';
+import { UsageError } from '../util/errors.ts';
 import type { Register } from './commands.ts';
 import type { Context } from './context.ts';
 import { count, money, table } from './format.ts';
@@ -12,14 +14,64 @@ export const registerAttribute: Register = (program, run) => {
     .command('attribute')
     .description('attribute the period\'s cost to teams (the four steps of the contract) and check it reconciles')
     .addOption(periodOption())
-    .action((opts: { period: string }) =>
+    .option('--dry-run', 'compute the period with the configuration (--config) and compare it with what is published; write nothing', false)
+    .action((opts: { period: string; dryRun: boolean }) =>
       run(async (ctx) => {
         const config = ctx.config(); // validate before the store is opened or created
+        if (opts.dryRun) {
+          const cmp = await whatIf(await ctx.db({ readOnly: true }), config, opts.period);
+          ctx.print(cmp, () => printComparison(ctx, cmp));
+          return;
+        }
         const result = await attribute(await ctx.db(), config, opts.period);
         ctx.print(result, () => printAttribution(ctx, result));
       }),
     );
+  program
+    .command('diff')
+    .description('compare two stored runs of a period: per team, and the rules, tags and namespaces whose matches changed')
+    .addOption(periodOption())
+    .requiredOption('--from <run>', 'the earlier run id')
+    .requiredOption('--to <run>', 'the later run id')
+    .action((opts: { period: string; from: string; to: string }) =>
+      run(async (ctx) => {
+        const [from, to] = [opts.from, opts.to].map((r) => {
+          if (!/^\d+$/.test(r)) throw new UsageError(`a run is a number, got "${r}"`);
+          return Number(r);
+        }) as [number, number];
+        const cmp = await diffRuns(await ctx.db({ readOnly: true }), opts.period, from, to);
+        ctx.print(cmp, () => printComparison(ctx, cmp));
+      }),
+    );
 };
+
+/** Per team: before, after, change; then the matches that moved. */
+export function printComparison(ctx: Context, c: RunComparison): void {
+  ctx.out(`${c.period}: ${c.from.label} → ${c.to.label}`);
+  ctx.out('');
+  const changed = c.teams.filter((t) => !/^-?0(\.0+)?$/.test(t.change));
+  ctx.out(
+    table(
+      ['team', 'currency', 'before', 'after', 'change'],
+      c.teams.map((t) => [t.team_id, t.currency, money(t.before), money(t.after), /^-?0(\.0+)?$/.test(t.change) ? '' : signed(t.change)]),
+      [2, 3, 4],
+    ),
+  );
+  ctx.out('');
+  ctx.out(changed.length ? `${changed.length} of ${c.teams.length} rows change.` : 'No team\'s amount changes.');
+  if (c.matches.length) {
+    ctx.out('');
+    ctx.out('Matches that changed (line items and amount, before → after):');
+    for (const m of c.matches.slice(0, 20)) {
+      const items = m.line_items_before === null ? '' : `${m.line_items_before} → ${m.line_items_after} line items, `;
+      ctx.out(`  ${m.detail} → ${m.target}: ${items}${money(m.amount_before)} → ${money(m.amount_after)} ${m.currency}`);
+    }
+    if (c.matches.length > 20) ctx.out(`  … and ${c.matches.length - 20} more (--json lists all)`);
+  }
+  if (c.to.run_id === null) ctx.out('\nNothing was written.');
+}
+
+const signed = (x: string): string => (x.startsWith('-') ? money(x) : `+${money(x)}`);
 
 /** The per-team table, % allocated, top unallocated reasons, then conservation and the tie-out: two checks, never mixed. */
 export function printAttribution(ctx: Context, r: AttributionResult): void {

@@ -20,8 +20,9 @@ export class Context {
     readonly err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   ) {}
 
-  async db(): Promise<Store> {
-    this.store ??= await Store.open(this.opts.db);
+  /** The store; `readOnly` opens it so that nothing can be written (a what-if), and it must exist. */
+  async db(opts: { readOnly?: boolean } = {}): Promise<Store> {
+    this.store ??= await Store.open(this.opts.db, { readOnly: opts.readOnly });
     return this.store;
   }
 

@@ -60,6 +60,8 @@ export interface GeneratedOrg {
   configFile: string;
   focusFiles: string[];
   snapshotFiles: string[];
+  /** The providers' invoices (CSV for `allot ingest invoices`): every month's, but Google's for the last month, not issued yet. */
+  invoicesFile: string;
   /** The last period (as asked); `periods` lists all, oldest first. */
   period: string;
   periods: string[];
@@ -114,6 +116,7 @@ export async function generateOrg(outDir: string, opts: GenerateOptions): Promis
     await buildExtras(conn, org, currency);
 
     const focusFiles: string[] = [];
+    const invoices: string[] = ['provider,billing_account_id,billing_period,currency,amount,invoice_id'];
     const ext = format === 'csv' ? 'csv' : 'parquet';
     const copyOpts = format === 'csv'
       ? `(FORMAT csv, HEADER, timestampformat '${TIMESTAMP_FORMAT}')`
@@ -139,8 +142,16 @@ export async function generateOrg(outDir: string, opts: GenerateOptions): Promis
           TO ${lit(file)} ${copyOpts}`);
         await conn.run('DROP TABLE w.out_rows');
         focusFiles.push(file);
+        // What the provider invoices: the month's BilledCost, to the cent. Google bills the last month later.
+        if (provider === 'Google Cloud' && p === period) continue;
+        const inv = (await all(conn, `SELECT (SELECT bill_id FROM p_providers WHERE provider = ${lit(provider)}) AS account,
+            round(sum(BilledCost), 2)::DECIMAL(38,2)::VARCHAR AS amount
+          FROM (SELECT BilledCost FROM li_focus WHERE ${where} UNION ALL SELECT BilledCost FROM li_extra WHERE ${where})`))[0]!;
+        invoices.push(`${slug},${inv.account},${p},${currency},${inv.amount},${slug.toUpperCase()}-${p.replace('-', '')}-0001`);
       }
     }
+    const invoicesFile = join(dir, 'invoices.csv');
+    writeFileSync(invoicesFile, `${invoices.join('\n')}\n`);
 
     const snapshotFiles = await writeSnapshots(conn, dir, tmp, periods);
     const totals = await computeTotals(conn);
@@ -152,7 +163,7 @@ export async function generateOrg(outDir: string, opts: GenerateOptions): Promis
     const yaml = configYaml(org, { seed, period, currency });
     const configFile = join(dir, 'allot.yaml');
     writeFileSync(configFile, yaml);
-    return { configYaml: yaml, configFile, focusFiles, snapshotFiles, period, periods, expected: { totals, snapshots } };
+    return { configYaml: yaml, configFile, focusFiles, snapshotFiles, invoicesFile, period, periods, expected: { totals, snapshots } };
   } finally {
     conn.closeSync();
     db.closeSync();

@@ -9,6 +9,7 @@ import { parseConfig } from '../config/load.ts';
 import { ingestFocusFiles } from '../ingest/focus/ingest.ts';
 import { writeTeamEmails } from '../deliver/index.ts';
 import { ingestSnapshotFiles } from '../ingest/k8s/index.ts';
+import { ingestInvoices } from '../ingest/invoices/index.ts';
 import { buildValueReport, writeValueReport } from '../render/value/index.ts';
 import { Store } from '../store/db.ts';
 import { compareDecimal } from '../util/decimal.ts';
@@ -55,6 +56,8 @@ export async function runDemo(opts: { out: string; seed: number; period: string;
     log(`Imported ${sum(focus.files.map((f) => f.rowsLoaded))} FOCUS line items from ${focus.files.length} files`);
     const snaps = await ingestSnapshotFiles(store, org.snapshotFiles);
     log(`Imported Kubernetes usage from ${snaps.length} snapshot files`);
+    const invoices = await ingestInvoices(store, org.invoicesFile);
+    log(`Imported ${invoices.rows} invoices (Google's for ${opts.period} is not issued yet)`);
 
     const periods = (await store.all<{ period: string }>('SELECT DISTINCT period FROM line_items WHERE period <= $1 ORDER BY 1', [opts.period])).map((p) => p.period);
     const runs: DemoSummary['runs'] = [];

@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { AllotError } from '../util/errors.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -27,20 +28,27 @@ export class Store {
    * the limit DuckDB spills to `<db>.tmp/`; the process peaks at about the
    * limit plus 0.6 GB (a 10M-line-item month; see the README's benchmark).
    */
-  static async open(path: string, opts: { threads?: number; memoryLimit?: string } = {}): Promise<Store> {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  static async open(path: string, opts: { threads?: number; memoryLimit?: string; readOnly?: boolean } = {}): Promise<Store> {
+    if (opts.readOnly && path !== ':memory:' && !existsSync(path)) throw new AllotError(`${path}: no such store`);
+    if (path !== ':memory:' && !opts.readOnly) mkdirSync(dirname(path), { recursive: true });
     const instance = await DuckDBInstance.create(path, {
       threads: String(opts.threads ?? (process.env.ALLOT_DUCKDB_THREADS || 2)),
       memory_limit: opts.memoryLimit ?? (process.env.ALLOT_DUCKDB_MEMORY_LIMIT || '1GB'),
       // Everything Allot needs is linked in; never try to download an extension.
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
+      // Read-only: nothing reaches the file (TEMP tables live in memory), and other readers may open it too.
+      ...(opts.readOnly ? { access_mode: 'READ_ONLY' } : {}),
     });
     const conn = await instance.connect();
     // Periods are UTC months; every timestamp is read and cut in UTC.
     await conn.run("SET TimeZone = 'UTC'");
     const store = new Store(path, instance, conn);
-    await store.migrate();
+    if (!opts.readOnly) await store.migrate();
+    else if ((await store.schemaVersion()) < (listMigrations().at(-1)?.version ?? 0)) {
+      store.close();
+      throw new AllotError(`${path} has an older schema: run "allot status" on it once to upgrade it`);
+    }
     return store;
   }
 

@@ -28,7 +28,7 @@
 //   Daily amounts are rounded per day, so they sum to the totals ± rounding.
 import type { Config, Team } from '../../config/schema.ts';
 import { sqlString, type Store } from '../../store/db.ts';
-import { periodRunId } from '../../close/close.ts';
+import { closeRecord, periodRunId, type ManifestTieOut } from '../../close/close.ts';
 import { AllotError } from '../../util/errors.ts';
 import { periodLabel, roundDecimal } from './format.ts';
 import { platformValueLinesOrNone } from './value-line.ts';
@@ -165,6 +165,8 @@ export interface TeamReport {
   period_label: string;
   run_id: number;
   closed: boolean;
+  /** Whether these numbers are final: closed for finance and tied to the invoices. */
+  status: ReportStatus;
   cost_metric: string;
   team: { id: string; name: string; mode: 'chargeback' | 'showback'; cost_center: string; gl_account: string; emails: string[] };
   /** The team's main currency (largest absolute total); every section below is in it unless it says otherwise. */
@@ -193,6 +195,12 @@ export interface TeamReport {
   platform_value?: PlatformValueLine;
 }
 
+/** `final`: closed and tied out; `closed`: closed without a tie-out; `provisional`: not closed yet. */
+export interface ReportStatus {
+  kind: 'final' | 'closed' | 'provisional';
+  text: string;
+}
+
 export interface BuildOptions {
   /**
    * The team's platform value line. Omitted: computed here with the value model
@@ -204,7 +212,18 @@ export interface BuildOptions {
   movers?: number;
 }
 
-/** A closed period's closed run, else its latest run; undefined if it has none. */
+/**
+ * What the reader may rely on: `tieout` is the close's tie-out (null for a
+ * period closed before tie-outs), undefined for an open period.
+ */
+export function reportStatus(tieout: ManifestTieOut | null | undefined, label: string): ReportStatus {
+  if (tieout === undefined) return { kind: 'provisional', text: `Provisional: ${label} is not closed for finance yet; these numbers may still change.` };
+  if (tieout?.status === 'ties') return { kind: 'final', text: `Final: ${label} is closed for finance and its bill ties to the invoices to the cent.` };
+  if (tieout?.accepted_variance) {
+    return { kind: 'closed', text: `Closed for finance; the bill differs from the invoice, a variance finance accepted (${tieout.accepted_variance}). These numbers will not change.` };
+  }
+  return { kind: 'closed', text: `Closed for finance, but not tied to an invoice (none was on file). These numbers will not change.` };
+}
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -222,6 +241,7 @@ export async function buildTeamReport(store: Store, config: Config, period: stri
   ))!;
   const previousPeriod = addMonths(period, -1);
   const prevRunId = (await periodRunId(store, previousPeriod)) ?? null;
+  const status = reportStatus(run.closed ? ((await closeRecord(store, period))?.tieout ?? null) : undefined, periodLabel(period));
 
   const currencies = await store.all<{ currency: string; decimals: number; total: string }>(
     `SELECT currency, max(decimals)::INTEGER AS decimals, sum(amount)::VARCHAR AS total
@@ -277,6 +297,7 @@ export async function buildTeamReport(store: Store, config: Config, period: stri
     period_label: periodLabel(period),
     run_id: runId,
     closed: run.closed,
+    status,
     cost_metric: run.cost_metric,
     team: { id: team.id, name: team.name, mode, cost_center: costCenter, gl_account: glAccount, emails: [...team.emails] },
     currency,

@@ -26,6 +26,10 @@ export interface TeamView {
   previous_period_label: string;
   run_id: number;
   closed: boolean;
+  /** FINAL, CLOSED or PROVISIONAL, and the sentence that says what it means. */
+  status_label: string;
+  status_text: string;
+  status_color: string;
   cost_metric: string;
   total: string;
   change: string;
@@ -185,6 +189,9 @@ export function teamView(r: TeamReport, charts: Chart[], src: (c: Chart) => stri
     previous_period_label: prevLabel,
     run_id: r.run_id,
     closed: r.closed,
+    status_label: r.status.kind.toUpperCase(),
+    status_text: r.status.text,
+    status_color: r.status.kind === 'final' ? '#027a48' : r.status.kind === 'closed' ? '#475467' : '#b54708',
     cost_metric: r.cost_metric,
     total: m(r.total),
     change,
