@@ -4,6 +4,8 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   start(label: string, total: number): void;
   tick(done: number): void;
+  /** A milestone worth a line in logs (a part of a delivery done); the bar shows it as progress only. */
+  step?(message: string): void;
   stop(): void;
 }
 
@@ -28,6 +30,7 @@ export function makeProgress(out: (line: string) => void, stream: NodeJS.WriteSt
       out(`${label}: started (${total} to do)`);
     },
     tick: () => undefined,
+    step: (message) => out(`${label}: ${message}`),
     stop: () => out(`${label}: done (${total})`),
   };
 }

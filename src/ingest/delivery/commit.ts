@@ -15,9 +15,10 @@ import type { Coverage, DeliveredPart, DeliveryPlan, DeliveryResult, ScopeChange
  *   again (which is how parts imported by separate commands are repaired).
  * - `append`: nothing is replaced; its rows add to the scope.
  * - Loose files (no manifest) may be one part of several: a loose delivery
- *   that would replace rows covering more rows, charge days or sub-accounts
- *   than it brings is refused unless `replace` is given, so a part never
- *   silently stands in for the whole bill.
+ *   that would replace rows it does not restate (it repeats few of their line
+ *   items, or leaves out charge days or sub-accounts they cover) is refused
+ *   unless `replace` is given, so a part never silently stands in for the
+ *   whole bill.
  *
  * Call inside store.transaction(), after the parts' rows were written.
  */
@@ -103,7 +104,7 @@ export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: De
     };
   });
 
-  if (plan.layout === 'files' && !opts.replace) refusePartialReplacement(plan, parts, changes, opts);
+  if (plan.layout === 'files' && plan.mode === 'restate' && !opts.replace) await refusePartialReplacement(store, parts, changes, opts);
 
   const reactivated = Number(
     (await store.one<{ n: string }>(`SELECT count(*) AS n FROM line_items WHERE import_id IN (SELECT import_id FROM dlv_parts) AND superseded_by IS NOT NULL`))!.n,
@@ -194,30 +195,88 @@ async function coverage(store: Store, table: string): Promise<{ billing_account_
 }
 
 /**
- * A loose file that covers fewer rows, charge days or sub-accounts of a
- * billing account's period than the rows it would replace is most likely one
- * part of several: refuse, and say how to import it.
+ * What a line item is, money and quantities aside: a restatement of a month
+ * repeats its line items (amounts and usage may change), while another part
+ * of the same export holds different ones.
  */
-function refusePartialReplacement(plan: DeliveryPlan, parts: DeliveredPart[], changes: ScopeChange[], opts: CommitDeliveryOptions): void {
-  for (const c of changes) {
-    const b = c.before;
-    if (!b) continue;
-    const a = c.after;
-    const less = [
-      a.rows < b.rows ? `${plural(a.rows, 'row')} (of ${b.rows})` : '',
-      a.charge_days < b.charge_days ? `${plural(a.charge_days, 'charge day')} (of ${b.charge_days})` : '',
-      a.sub_accounts < b.sub_accounts ? `${plural(a.sub_accounts, 'sub-account')} (of ${b.sub_accounts})` : '',
+const IDENTITY = `hash(billing_account_id, sub_account_id, charge_period_start, charge_period_end, charge_category, charge_description,
+  service_name, resource_id, sku_id, sku_price_id, region_id, commitment_discount_id, tags)`;
+
+/**
+ * Loose files carry no export identity, so whether they restate what is
+ * stored, or are one part of several, is told from the rows: a restatement
+ * repeats most of the line items it replaces and covers every charge day and
+ * sub-account they cover. Anything else (a sibling part repeats none) is
+ * refused, with how to import it.
+ */
+async function refusePartialReplacement(store: Store, parts: DeliveredPart[], changes: ScopeChange[], opts: CommitDeliveryOptions): Promise<void> {
+  if (!changes.some((c) => c.before)) return;
+  const found = await store.all<{ billing_account_id: string; billing_period: string; old_rows: string; repeated: string; missing_days: string; missing_subs: string }>(
+    `WITH old AS (
+       SELECT l.billing_account_id, l.billing_period_start, ${IDENTITY.replaceAll('\n', ' ')} AS h
+       FROM line_items l JOIN dlv_scope s USING (billing_account_id, billing_period_start)
+       WHERE l.superseded_by IS NULL AND l.import_id IN (SELECT import_id FROM dlv_old_imports)),
+     new AS (SELECT DISTINCT billing_account_id, billing_period_start, ${IDENTITY.replaceAll('\n', ' ')} AS h
+             FROM line_items WHERE import_id IN (SELECT import_id FROM dlv_parts)),
+     repeats AS (
+       SELECT o.billing_account_id, o.billing_period_start, count(*) AS old_rows, count(n.h) AS repeated
+       FROM old o LEFT JOIN new n USING (billing_account_id, billing_period_start, h) GROUP BY ALL),
+     gaps AS (
+       SELECT o.billing_account_id, o.billing_period_start,
+              to_json(list(DISTINCT strftime(o.day, '%Y-%m-%d') ORDER BY strftime(o.day, '%Y-%m-%d'))
+                FILTER (WHERE NOT EXISTS (SELECT 1 FROM dlv_new n WHERE n.billing_account_id = o.billing_account_id
+                                          AND n.billing_period_start = o.billing_period_start AND n.day = o.day)))::VARCHAR AS missing_days,
+              to_json(list(DISTINCT o.sub_account_id ORDER BY o.sub_account_id)
+                FILTER (WHERE o.sub_account_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM dlv_new n WHERE n.billing_account_id = o.billing_account_id
+                                          AND n.billing_period_start = o.billing_period_start AND n.sub_account_id = o.sub_account_id)))::VARCHAR AS missing_subs
+       FROM dlv_old o GROUP BY ALL)
+     SELECT r.billing_account_id, strftime(r.billing_period_start, '%Y-%m') AS billing_period, r.old_rows::VARCHAR AS old_rows,
+            r.repeated::VARCHAR AS repeated, coalesce(g.missing_days, '[]') AS missing_days, coalesce(g.missing_subs, '[]') AS missing_subs
+     FROM repeats r LEFT JOIN gaps g USING (billing_account_id, billing_period_start)
+     ORDER BY 1, 2`,
+  );
+  for (const f of found) {
+    const oldRows = Number(f.old_rows);
+    const repeated = Number(f.repeated);
+    const days = JSON.parse(f.missing_days) as string[];
+    const subs = JSON.parse(f.missing_subs) as string[];
+    const why = [
+      repeated * 2 < oldRows ? `repeat ${repeated === 0 ? 'none' : `only ${repeated}`} of its ${oldRows} line items` : '',
+      days.length ? `leave out ${plural(days.length, 'charge day')} it covers (${dayList(days)})` : '',
+      subs.length ? `leave out ${subs.length === 1 ? 'sub-account' : 'sub-accounts'} ${subs.join(', ')}` : '',
     ].filter(Boolean);
-    if (!less.length) continue;
-    const files = parts.map((p) => basename(p.file)).join(', ');
+    if (!why.length) continue;
+    const c = changes.find((x) => x.billing_account_id === f.billing_account_id && x.billing_period === f.billing_period)!;
+    const names = parts.map((p) => basename(p.file)).join(', ');
+    const one = parts.length === 1;
     throw new PartialReplacementError(
-      `${files} would replace billing account ${c.billing_account_id}, ${c.billing_period} (delivery ${c.replaced_deliveries.map((d) => `#${d}`).join(', ')}) ` +
-        `with only ${less.join(', ')}: if ${parts.length === 1 ? 'it is' : 'they are'} part of a multi-part export, import all its parts together ` +
-        `in one command${opts.hint ? ` (${opts.hint(parts.map((p) => p.file))})` : ''} or give its manifest; if ${parts.length === 1 ? 'it really replaces' : 'they really replace'} ` +
-        `the earlier data, add --replace. Nothing was imported`,
+      `${names} would replace billing account ${c.billing_account_id}, ${c.billing_period} (delivery ${c.replaced_deliveries.map((d) => `#${d}`).join(', ')}: ` +
+        `${describe(c.before!)}) with rows that ${why.join(' and ')}: ${one ? 'it looks' : 'they look'} like another part of the same export, not a restatement. ` +
+        `Import all parts of the export together in one command${opts.hint ? ` (${opts.hint(parts.map((p) => p.file))} and the other parts)` : ''} or give its manifest; ` +
+        `if ${one ? 'it really replaces' : 'they really replace'} the stored rows, add --replace. Nothing was imported`,
     );
   }
-  void plan;
+}
+
+const describe = (c: Coverage): string =>
+  `${plural(c.rows, 'row')}, ${plural(c.charge_days, 'charge day')}, ${c.billed_cost.map((b) => `${b.amount.replace(/(\.\d\d)\d*$/, '$1')} ${b.currency}`).join(' + ')}`;
+
+/** "2026-10-01 to 2026-10-15": consecutive days as one range; a long list is cut. */
+function dayList(days: string[]): string {
+  const next = (d: string): string => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const ranges: string[] = [];
+  let start = days[0]!;
+  let prev = start;
+  for (const d of [...days.slice(1), '']) {
+    if (d && d === next(prev)) {
+      prev = d;
+      continue;
+    }
+    ranges.push(start === prev ? start : `${start} to ${prev}`);
+    start = d;
+    prev = d;
+  }
+  return ranges.length > 4 ? `${ranges.slice(0, 4).join(', ')}, …` : ranges.join(', ');
 }
 
 /**
@@ -232,9 +291,7 @@ async function checkOverlap(store: Store, parts: DeliveredPart[]): Promise<void>
   const ids = JSON.stringify(fresh.map((p) => p.importId));
   const pairs = await store.all<{ a: number; b: number; n: string }>(
     `WITH h AS (
-       SELECT import_id, hash(billing_account_id, sub_account_id, charge_period_start, charge_period_end, charge_category, charge_description,
-                              service_name, resource_id, sku_id, sku_price_id, region_id, pricing_quantity, consumed_quantity,
-                              commitment_discount_id, tags) AS h
+       SELECT import_id, ${IDENTITY} AS h
        FROM line_items WHERE import_id IN (SELECT unnest(from_json($1, '["INTEGER"]')))),
      shared AS (SELECT h, min(import_id) AS a, max(import_id) AS b FROM h GROUP BY h HAVING count(DISTINCT import_id) > 1)
      SELECT a, b, count(*)::VARCHAR AS n FROM shared GROUP BY a, b ORDER BY count(*) DESC`,

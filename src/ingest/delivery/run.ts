@@ -76,6 +76,7 @@ export async function importDelivery<R extends FilePartResult>(
       note: r.status === 'duplicate' ? `same content as ${r.sameFile}; counted once` : r.status === 'noop' ? `same content as import #${r.sameAs}` : undefined,
     });
     opts.progress?.tick(i + 1);
+    opts.progress?.step?.(`part ${i + 1} of ${plan.parts.length} imported: ${planned.file}`);
   }
   const importIds = parts.flatMap((p) => (p.importId === null ? [] : [p.importId]));
   const settled = opts.refine ? await opts.refine(plan, importIds) : plan;
