@@ -1,6 +1,6 @@
-import { ConfigError, UsageError } from '../src/util/errors.ts';
+import { AllotError } from '../src/util/errors.ts';
 
-/** Errors no retry can fix: bad configuration or arguments. Everything else is retried per policy. */
+/** Errors no retry can fix (bad input, configuration, a bill that does not reconcile or tie out): the job fails at once. */
 export function isPermanent(e: unknown): boolean {
-  return e instanceof UsageError || e instanceof ConfigError;
+  return e instanceof AllotError && !e.retryable;
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../config/load.ts';
 import { ConfigSchema, type Config } from '../config/schema.ts';
 import type { Store } from '../store/db.ts';
-import { AllotError } from '../util/errors.ts';
+import { AllotError, PermanentError } from '../util/errors.ts';
 import { loadConfigTables } from './config-tables.ts';
 import { tieOut, type TieOut } from './tieout.ts';
 
@@ -52,7 +52,7 @@ export interface AttributionResult {
   allocatedPercent: { currency: string; percent: string }[];
 }
 
-export class ReconciliationError extends AllotError {}
+export class ReconciliationError extends PermanentError {}
 
 /**
  * `allot attribute`: applies the four steps inside DuckDB over the whole

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/db.ts';
-import { AllotError } from '../util/errors.ts';
+import { AllotError, PermanentError } from '../util/errors.ts';
 import { chargebackRows, renderChargebackCsv } from '../render/chargeback-csv.ts';
 import { fixDecimals } from '../util/decimal.ts';
 import { tieOut, type TieOut } from '../allocate/tieout.ts';
@@ -30,7 +30,7 @@ export interface ManifestTieOut {
 }
 
 /** The tie-out differs from the invoice: the period is not closed. */
-export class TieOutError extends AllotError {}
+export class TieOutError extends PermanentError {}
 
 export function manifestTieOut(t: TieOut, acceptedVariance: string | null = null): ManifestTieOut {
   return {

@@ -4,16 +4,28 @@
  */
 export class AllotError extends Error {
   readonly exitCode: number = 1;
+  /** Whether trying again can help (a network failure, a busy store); jobs retry only these. */
+  readonly retryable: boolean = true;
+}
+
+/**
+ * An error no retry can fix until a person acts: bad input, a bill that does
+ * not reconcile or tie out. A job fails at once with its message.
+ */
+export class PermanentError extends AllotError {
+  override readonly retryable = false;
 }
 
 /** Bad flags or arguments (exit 2). */
 export class UsageError extends AllotError {
   override readonly exitCode = 2;
+  override readonly retryable = false;
 }
 
 /** Invalid configuration (exit 2). The message names file, line and key. */
 export class ConfigError extends AllotError {
   override readonly exitCode = 2;
+  override readonly retryable = false;
   constructor(
     readonly file: string,
     readonly line: number | undefined,
@@ -26,6 +38,7 @@ export class ConfigError extends AllotError {
 
 /** A bad input row or line: `FILE:LINE: column X: why`. Nothing was written. */
 export class InputError extends AllotError {
+  override readonly retryable = false;
   constructor(
     readonly file: string,
     readonly line: number | undefined,

@@ -7,14 +7,19 @@ import { runDemo } from '../../src/demo/run.ts';
 import { roundDecimal } from '../../src/util/decimal.ts';
 
 describe('allot demo', () => {
-  it('writes every output, reconciles to the generated bill, and closes the earlier months', async () => {
+  it('writes every output, conserves the generated bill, ties it to the invoices on file, and closes the earlier months', async () => {
     const out = mkdtempSync(join(tmpdir(), 'allot-demo-'));
     const lines: string[] = [];
     const s = await runDemo({ out, seed: 42, period: '2026-10', log: (l) => lines.push(l) });
 
     expect(s.reconciles).toBe(true);
     expect(s.runs.map((r) => r.period)).toEqual(['2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
-    expect(lines.join('\n')).toContain('reconciles to the cent');
+    expect(lines.join('\n')).toContain('conserved to the cent');
+    // A tie-out line for each billing account: AWS's invoice is on file, Google's for the month not yet.
+    expect(lines.filter((l) => /^ {2}(AWS|Google Cloud) /.test(l))).toEqual([
+      '  Google Cloud 01A2B3-C4D5E6-F7A8B9 USD: no invoice on file (stored 78,657.84 USD)',
+      '  AWS 210987654321 USD: ties to invoice AWS-202610-0001 (74,898.30 USD)',
+    ]);
 
     // The CSV's control total is the generated bill, rounded: computed by the generator, not by Allot.
     const manifest = JSON.parse(readFileSync(s.manifest, 'utf8'));
@@ -25,7 +30,8 @@ describe('allot demo', () => {
     expect(manifest).toMatchObject({ period: '2026-10', closed: false });
     expect(manifest.control_totals).toEqual([{ currency: 'USD', amount: roundDecimal(bill.EffectiveCost, 2) }]);
     const closed = JSON.parse(readFileSync(s.closed!.manifest, 'utf8'));
-    expect(closed).toMatchObject({ period: '2026-09', closed: true });
+    expect(closed).toMatchObject({ period: '2026-09', closed: true, tieout: { status: 'ties', accepted_variance: null } });
+    expect(manifest.tieout).toMatchObject({ billing_period: '2026-10', status: 'incomplete' });
 
     // One email per team, parseable, with inline charts.
     const emls = readdirSync(s.emails).filter((f) => f.endsWith('.eml'));

@@ -1,4 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TieOutError } from '../../src/close/close.ts';
+import { ingestInvoices } from '../../src/ingest/invoices/index.ts';
 import { silentLogger } from '../../jobs/log.ts';
 import { runMonthlyInProcess } from '../../jobs/monthly/inprocess.ts';
 import { monthlySpec } from '../../jobs/spec.ts';
@@ -38,6 +43,29 @@ describe('allot run: the monthly pipeline in one process', () => {
       expect((await store.one<{ status: string }>('SELECT status FROM period_closes WHERE period = $1', [PERIOD]))?.status).toBe('closed');
     } finally {
       store.close();
+    }
+  });
+
+  it('a bill that differs from its invoice is not closed: the teams get provisional reports and the run fails with the tie-out', async () => {
+    const smtp2 = await TestSmtpServer.start();
+    const o = await orgFiles(smtp2.port);
+    const store = await Store.open(o.dbPath);
+    try {
+      const billed = (await store.one<{ b: string }>(`SELECT sum(billed_cost)::DECIMAL(38,2)::VARCHAR AS b FROM line_items WHERE billing_period_start = '${PERIOD}-01'`))!.b;
+      const f = join(o.dir, 'invoices.csv');
+      writeFileSync(f, `provider,billing_account_id,billing_period,currency,amount,invoice_id\naws,payer,${PERIOD},USD,${(Number(billed) + 0.01).toFixed(2)},INV-9\n`);
+      await ingestInvoices(store, f);
+      const env = { loaded: o.loaded, artefactsDir: o.artefactsDir, log: silentLogger, now: () => new Date(), transport: transportTo(smtp2.port) };
+      const run = runMonthlyInProcess(store, env, monthlySpec(o.loaded.config, PERIOD, { close: true }));
+      await expect(run).rejects.toThrow(TieOutError);
+      await expect(run).rejects.toThrow(`period ${PERIOD} does not tie out: billing account payer stores ${billed} USD against ${(Number(billed) + 0.01).toFixed(2)} (-0.01)`);
+      expect(await store.one('SELECT count(*)::INTEGER AS n FROM period_closes')).toEqual({ n: 0 });
+      expect(smtp2.messages).toHaveLength(MAILED.length);
+      const text = (await simpleParser(smtp2.messages[0]!.raw)).text ?? '';
+      expect(text).toContain(`Provisional: October 2026 is not closed for finance yet; these numbers may still change.`);
+    } finally {
+      store.close();
+      await smtp2.close();
     }
   });
 

@@ -1,6 +1,6 @@
 import type { Progress } from '../../cli/progress.ts';
 import { sqlString, type Store } from '../../store/db.ts';
-import { AllotError, InputError } from '../../util/errors.ts';
+import { InputError, PermanentError } from '../../util/errors.ts';
 import { commitLineItems, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
 import { importDelivery, planDeliveries, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
 import { applyLineMap, mapLine, ParquetRowError, readingFile as readFileAs, scanRecordLines } from '../files.ts';
@@ -55,7 +55,7 @@ export interface AwsCurIngestResult {
 }
 
 /** The store and the export disagree: a mapping bug, never the user's fault; nothing is written. */
-export class MappingCheckError extends AllotError {}
+export class MappingCheckError extends PermanentError {}
 
 /**
  * `allot ingest aws-cur ARG...`: imports AWS Cost and Usage Reports (legacy

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Store } from '../../store/db.ts';
-import { AllotError } from '../../util/errors.ts';
+import { PermanentError } from '../../util/errors.ts';
 import type { Coverage, DeliveredPart, DeliveryPlan, DeliveryResult, ScopeChange } from './types.ts';
 
 /*
@@ -26,10 +26,10 @@ import type { Coverage, DeliveredPart, DeliveryPlan, DeliveryResult, ScopeChange
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** A loose file would replace a bigger part of the bill than it brings. Nothing was imported. */
-export class PartialReplacementError extends AllotError {}
+export class PartialReplacementError extends PermanentError {}
 
 /** Two parts of one delivery hold the same line items. Nothing was imported. */
-export class DuplicatePartError extends AllotError {}
+export class DuplicatePartError extends PermanentError {}
 
 export interface CommitDeliveryOptions {
   /** Let a loose delivery replace rows even where it covers less than they did. */
