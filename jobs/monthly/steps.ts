@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { attribute } from '../../src/allocate/run.ts';
 import type { LoadedConfig } from '../../src/config/load.ts';
 import { manifestPath } from '../../src/cli/export.ts';
-import { buildChargebackExport, closePeriod, closeRecord, requirePeriodRunId, TieOutError } from '../../src/close/close.ts';
+import { buildChargebackExport, closePeriod, closeRecord, manifestTieOut, requirePeriodRunId, TieOutError, type ManifestTieOut } from '../../src/close/close.ts';
 import { classifySmtpError, composeMessage, DEFAULT_FROM, messageIdFor, readSendLog, smtpTransport, toEml, type MailTransport } from '../../src/deliver/index.ts';
 import { finishSend, startSend } from '../../src/deliver/send-log.ts';
 import { buildTeamReport, platformValueLinesOrNone, renderTeamReport, selectTeams, type TeamReport } from '../../src/render/team/index.ts';
@@ -58,13 +58,21 @@ export async function adoptPull(spec: MonthlySpec, sourceId: string, store: Stor
 export interface AttributeSummary {
   run_id: number;
   line_items: number;
+  /** Conservation: the run's rows sum to the stored line items (a run that does not is never written). */
   reconciles: boolean;
+  /** The tie-out of the billing period: every account ties to its invoice, one differs, or one has none. */
+  tieout?: ManifestTieOut['status'];
   adopted?: boolean;
 }
 
 export async function attributeStep(env: StepEnv, spec: MonthlySpec, store: Store): Promise<AttributeSummary> {
   const r = await attribute(store, env.loaded, spec.period, env.now);
-  return { run_id: r.runId, line_items: r.lineItems, reconciles: r.totals.every((t) => t.ok) };
+  const t = manifestTieOut(r.tieout);
+  for (const l of t.lines.filter((x) => x.status !== 'ties')) {
+    env.log.warn({ period: spec.period, billing_account: l.billing_account_id, currency: l.currency, stored: l.stored, control: l.control, difference: l.difference }, `tie-out: ${l.status}`);
+  }
+  for (const w of t.warnings) env.log.warn({ period: spec.period }, `completeness: ${w}`);
+  return { run_id: r.runId, line_items: r.lineItems, reconciles: r.totals.every((t) => t.ok), tieout: t.status };
 }
 
 /** The run a dead worker committed for the period after `afterRunId`, if any. */

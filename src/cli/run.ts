@@ -86,9 +86,11 @@ export const registerRun: Register = (program, run) => {
         ctx.print(result, () => {
           const send = result.steps.filter((s) => s.stage === 'send').map((s) => s.result as { status: string; team_id: string });
           const fin = result.steps.find((s) => s.stage === 'finish')?.result as { closed?: boolean } | undefined;
+          const att = result.steps.find((s) => s.stage === 'attribute')?.result as { tieout?: string } | undefined;
+          const tie = att?.tieout === 'ties' ? 'ties to the invoices' : att?.tieout === 'differs' ? 'DIFFERS from an invoice' : att?.tieout ? 'not every account has an invoice' : '';
           ctx.out(
             `${spec.key}: ${result.steps.length} steps; emails: ${send.filter((s) => s.status === 'sent').length} sent, ${send.filter((s) => s.status === 'failed').length} refused` +
-              `${fin?.closed ? `; ${spec.period} closed` : ''}; artefacts in ${artefactsDir(ctx, opts.artefacts)}/${spec.key}`,
+              `${tie ? `; tie-out: ${tie}` : ''}${fin?.closed ? `; ${spec.period} closed` : ''}; artefacts in ${artefactsDir(ctx, opts.artefacts)}/${spec.key}`,
           );
         });
       }),
