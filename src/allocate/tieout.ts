@@ -49,8 +49,13 @@ export interface Completeness {
   missing_sub_accounts: string[];
   /** Rows set aside by --skip-invalid, and their BilledCost where it could be read. */
   rejected: { rows: number; billed: { currency: string; amount: string }[]; unreadable_amounts: number; imports: number[] };
-  /** Rows of this billing period whose charge period starts in another month (attributed there). */
-  outside: { month: string; currency: string; rows: number; billed: string }[];
+  /**
+   * Rows of this billing period whose charge period starts in another month:
+   * attributed there, where `month_status` says whether that happens:
+   * `closed` (booked as adjustments in the next open month), `attributed`
+   * (its latest run read them), or `not-attributed` (no run since they came).
+   */
+  outside: { month: string; currency: string; rows: number; billed: string; month_status: 'closed' | 'attributed' | 'not-attributed' }[];
   /** Exports the current rows came from: more than one may count the same charges twice. */
   exports: string[];
   newest_delivery: { delivery_id: number; imported_at: string; delivered_at: string | null; age_hours: number } | null;
@@ -205,6 +210,19 @@ async function completenessOf(store: Store, period: string, range: string[], now
     [period],
   );
   const expected = daysSoFar(period, now);
+  // Months that rows dated outside the period fall in: closed, or is their latest run newer than the rows?
+  const outsideMonths = [...new Set(cov.flatMap((c) => (JSON.parse(c.outside) as { month: string }[]).map((o) => o.month)))];
+  const months = new Map<string, Completeness['outside'][number]['month_status']>();
+  for (const m of outsideMonths) {
+    const r = await store.one<{ closed: boolean; fresh: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM period_closes WHERE period = $1 AND status = 'closed') AS closed,
+              coalesce((SELECT max(finished_at) FROM allocation_runs WHERE period = $1) >=
+                       (SELECT max(i.finished_at) FROM line_items l JOIN imports i USING (import_id)
+                        WHERE l.superseded_by IS NULL AND l.period = $1 AND l.billing_period_start >= $2 AND l.billing_period_start < $3), false) AS fresh`,
+      [m, ...range],
+    );
+    months.set(m, r?.closed ? 'closed' : r?.fresh ? 'attributed' : 'not-attributed');
+  }
   const accounts = [...new Set([...cov.map((c) => c.billing_account_id), ...rejects.flatMap((r) => (r.billing_account_id ? [r.billing_account_id] : []))])].sort();
   return accounts.map((account) => {
     const c = cov.find((x) => x.billing_account_id === account);
@@ -229,7 +247,7 @@ async function completenessOf(store: Store, period: string, range: string[], now
         unreadable_amounts: rej.reduce((n, r) => n + r.unreadable_amounts, 0),
         imports: [...new Set(rej.map((r) => r.import_id))],
       },
-      outside: c ? (JSON.parse(c.outside) as Completeness['outside']).map((o) => ({ ...o, rows: Number(o.rows) })) : [],
+      outside: c ? (JSON.parse(c.outside) as Completeness['outside']).map((o) => ({ ...o, rows: Number(o.rows), month_status: months.get(o.month) ?? 'not-attributed' })) : [],
       exports: d ? (JSON.parse(d.exports) as string[]) : [],
       newest_delivery: d
         ? {
@@ -293,7 +311,13 @@ function describeCompleteness(c: Completeness, period: string): string[] {
     );
   }
   for (const o of c.outside) {
-    out.push(`${who}: ${o.rows} row${o.rows === 1 ? '' : 's'} (${roundDecimal(o.billed, 2)} ${o.currency}) charged in ${o.month}, outside the billing period: attributed in ${o.month}`);
+    const where =
+      o.month_status === 'closed'
+        ? `${o.month} is closed: they are booked as adjustments in the next open month`
+        : o.month_status === 'attributed'
+          ? `attributed in ${o.month}`
+          : `attributed in ${o.month}, which has no run since they arrived: allot attribute --period ${o.month}`;
+    out.push(`${who}: ${o.rows} row${o.rows === 1 ? '' : 's'} (${roundDecimal(o.billed, 2)} ${o.currency}) charged in ${o.month}, outside the billing period; ${where}`);
   }
   if (c.exports.length > 1) out.push(`${who}: rows from ${c.exports.length} exports (${c.exports.join(', ')}); the same charges may be counted twice`);
   return out;

@@ -203,15 +203,21 @@ describe('completeness', () => {
       missing_days: ['2026-10-21', '2026-10-22', '2026-10-23', '2026-10-24'],
       missing_sub_accounts: ['sub-3'],
       rejected: { rows: 1, billed: [], unreadable_amounts: 1 },
-      outside: [{ month: '2026-09', currency: 'EUR', rows: 1, billed: '5.000000000000' }],
+      outside: [{ month: '2026-09', currency: 'EUR', rows: 1, billed: '5.000000000000', month_status: 'not-attributed' }],
       exports: ['files'],
     });
     expect(t.warnings).toEqual([
       'billing account A, 2026-10: charges on 20 of 24 days so far; none on 2026-10-21 to 2026-10-24',
       'billing account A, 2026-10: sub-account sub-3 billed in 2026-09 has no rows',
       `billing account A, 2026-10: 1 row set aside by --skip-invalid (import #${t.completeness[0]!.rejected.imports[0]}), 1 without a readable amount: not in the store`,
-      'billing account A, 2026-10: 1 row (5.00 EUR) charged in 2026-09, outside the billing period: attributed in 2026-09',
+      'billing account A, 2026-10: 1 row (5.00 EUR) charged in 2026-09, outside the billing period; attributed in 2026-09, which has no run since they arrived: allot attribute --period 2026-09',
     ]);
+    await attribute(store, cfg, '2026-09');
+    expect((await tieOut(store, '2026-10', { now: new Date('2026-10-25T12:00:00Z') })).completeness[0]!.outside[0]!.month_status).toBe('attributed');
+    await closePeriod(store, '2026-09');
+    expect((await tieOut(store, '2026-10', { now: new Date('2026-10-25T12:00:00Z') })).warnings.at(-1)).toBe(
+      'billing account A, 2026-10: 1 row (5.00 EUR) charged in 2026-09, outside the billing period; 2026-09 is closed: they are booked as adjustments in the next open month',
+    );
   });
 });
 
