@@ -167,9 +167,11 @@ describe('legacy CUR CSV (lineItem/UnblendedCost, resourceTags/user:team)', () =
     expect(await totals()).toMatchObject({ rows: '8', effective: '19.773456789012' });
     // A new delivery of the month: part 1 unchanged (its import stands for it), part 2 revised. Part 1's rows stay, old part 2's go.
     writeFileSync(part2, `${[lines[0], ...lines.slice(5, 8)].join('\n')}\n`); // without the upfront fee row
-    // Loose files that cover fewer charge days than what they replace need --replace.
+    // Loose files that leave out a charge day of what they replace need --replace.
     const refused = await error(ingestAwsCurFiles(store, [part1, part2]), AllotError);
-    expect(refused.message).toContain('would replace billing account 111111111111, 2024-03 (delivery #3) with only 1 charge day (of 2)');
+    expect(refused.message).toContain(
+      'part-1.csv, part-2.csv would replace billing account 111111111111, 2024-03 (delivery #3: 4 rows, 2 charge days, 119.15 USD) with rows that leave out 1 charge day it covers (2024-03-05)',
+    );
     const r2 = await ingestAwsCurFiles(store, [part1, part2], { replace: true });
     expect(r2.files.map((f) => f.status)).toEqual(['noop', 'active']);
     expect(r2.deliveries[0]!.replaced).toEqual([3]);

@@ -331,10 +331,10 @@ describe('ingest focus: Parquet', () => {
     // Parquet and CSV parts in one call (the stage is a view for one, a table for the other).
     const more = join(dir, 'more.parquet');
     await store.run(`COPY (SELECT * REPLACE ('222' AS BillingAccountId) FROM read_parquet(${sqlString(file)}) WHERE Tags LIKE '%"}') TO ${sqlString(more)} (FORMAT parquet)`);
-    // They cover fewer rows of account 111, 2024-09 than the earlier Parquet import: refused unless --replace.
+    // They repeat none of the line items of account 111, 2024-09 of the earlier Parquet import: refused unless --replace.
     const parts = [more, fixture('export-v1.csv'), fixture('bad-rows.csv')];
     const refused = await ingestFocusFiles(store, parts, { skipInvalid: true }).then(() => undefined, (err: Error) => err);
-    expect(refused?.message).toMatch(/would replace billing account 111, 2024-09 \(delivery #\d+\) with only 2 rows \(of 4\): .* add --replace\. Nothing was imported$/);
+    expect(refused?.message).toMatch(/would replace billing account 111, 2024-09 \(delivery #\d+: 4 rows, 1 charge day, 3\.25 USD\) with rows that repeat none of its 4 line items: .* add --replace\. Nothing was imported$/);
     const { files: results, deliveries } = await ingestFocusFiles(store, parts, { skipInvalid: true, replace: true });
     expect(results.map((x) => [x.format, x.rowsLoaded, x.rowsRejected])).toEqual([
       ['parquet', 4, 0],
