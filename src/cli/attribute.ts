@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { attribute, type AttributionResult } from '../allocate/run.ts';
+import type { AttributionResult } from '../allocate/run.ts';
 import type { Register } from './commands.ts';
 import type { Context } from './context.ts';
 import { money, table } from './format.ts';
@@ -14,6 +14,7 @@ export const registerAttribute: Register = (program, run) => {
     .action((opts: { period: string }) =>
       run(async (ctx) => {
         const config = ctx.config(); // validate before the store is opened or created
+        const { attribute } = await import('../allocate/run.ts');
         const result = await attribute(await ctx.db(), config, opts.period);
         ctx.print(result, () => printAttribution(ctx, result));
       }),

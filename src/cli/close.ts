@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import { closePeriod, reopenPeriod } from '../close/close.ts';
 import { periodOption } from './attribute.ts';
 import type { Register } from './commands.ts';
 
@@ -12,6 +11,7 @@ export const registerClose: Register = (program, run) => {
     .addOption(periodOption())
     .action((opts: { period: string }) =>
       run(async (ctx) => {
+        const { closePeriod } = await import('../close/close.ts');
         const c = await closePeriod(await ctx.db(), opts.period, actor());
         ctx.print(c, () =>
           ctx.out(`Closed ${c.period} at run #${c.run_id}: ${c.rows} rows, CSV sha256 ${c.csv_sha256}. Late data for it becomes adjustments in the next open period.`),
@@ -25,6 +25,7 @@ export const registerClose: Register = (program, run) => {
     .requiredOption('--reason <text>', 'why the closed period must change (kept in the close log)')
     .action((opts: { period: string; reason: string }) =>
       run(async (ctx) => {
+        const { reopenPeriod } = await import('../close/close.ts');
         await reopenPeriod(await ctx.db(), opts.period, opts.reason, actor());
         ctx.out(`Reopened ${opts.period}: ${opts.reason}`);
       }),

@@ -1,4 +1,4 @@
-import { ingestAwsCurFiles, type AwsCurFileResult, type InvoiceCheck } from '../ingest/aws-cur/ingest.ts';
+import type { AwsCurFileResult, InvoiceCheck } from '../ingest/aws-cur/ingest.ts';
 import { count, describeFileImport, money } from './format.ts';
 import type { RegisterSource } from './ingest.ts';
 import { makeProgress, silentProgress } from './progress.ts';
@@ -14,6 +14,7 @@ export const registerAwsCur: RegisterSource = (ingest, run) => {
       run(async (ctx) => {
         const store = await ctx.db();
         const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
+        const { ingestAwsCurFiles } = await import('../ingest/aws-cur/ingest.ts');
         const result = await ingestAwsCurFiles(store, files, { skipInvalid: opts.skipInvalid, progress });
         ctx.print(result, () => {
           for (const r of result.files) ctx.out(describeCurImport(r));

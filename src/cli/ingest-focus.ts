@@ -1,4 +1,3 @@
-import { ingestFocusFiles } from '../ingest/focus/ingest.ts';
 import type { RegisterSource } from './ingest.ts';
 import { makeProgress, silentProgress } from './progress.ts';
 import { describeFileImport } from './format.ts';
@@ -14,6 +13,7 @@ export const registerFocus: RegisterSource = (ingest, run) => {
       run(async (ctx) => {
         const store = await ctx.db();
         const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
+        const { ingestFocusFiles } = await import('../ingest/focus/ingest.ts');
         const results = await ingestFocusFiles(store, files, { skipInvalid: opts.skipInvalid, progress });
         ctx.print(results, () => {
           for (const r of results) ctx.out(describeFileImport(r));

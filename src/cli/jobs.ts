@@ -1,8 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { queueReport, retryFailed, type JobInfo } from '../../jobs/inspect.ts';
-import { createLogger } from '../../jobs/log.ts';
-import { QUEUE_NAMES, type QueueName } from '../../jobs/queues.ts';
-import { openRuntime } from '../../jobs/runtime.ts';
+import type { JobInfo } from '../../jobs/inspect.ts';
+import { QUEUE_NAMES, type QueueName } from '../../jobs/names.ts';
 import type { Register } from './commands.ts';
 import { table } from './format.ts';
 import { prefixOption, wholeNumber } from './worker.ts';
@@ -23,6 +21,9 @@ export const registerJobs: Register = (program, run) => {
     .addOption(prefixOption())
     .action((opts: { retryFailed: boolean; queue?: QueueName; limit: number; prefix: string }) =>
       run(async (ctx) => {
+        const [{ queueReport, retryFailed }, { createLogger }, { openRuntime }] = await Promise.all([
+          import('../../jobs/inspect.ts'), import('../../jobs/log.ts'), import('../../jobs/runtime.ts'),
+        ]);
         const log = createLogger({ name: 'jobs', stderr: true, level: process.env.LOG_LEVEL ?? 'warn' });
         const rt = openRuntime({ log, prefix: opts.prefix });
         const queues = opts.queue ? [opts.queue] : undefined;

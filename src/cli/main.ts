@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AllotError } from '../util/errors.ts';
-import { Context, type GlobalOptions } from './context.ts';
+import type { Context, GlobalOptions } from './context.ts';
 import { commands } from './commands.ts';
 
 /** Builds the CLI. `run` is what each action calls with its parsed options. */
@@ -21,6 +21,8 @@ export function buildProgram(run: (fn: (ctx: Context) => Promise<void>) => Promi
 export async function main(argv: string[]): Promise<number> {
   let ctx: Context | undefined;
   const program = buildProgram(async (fn) => {
+    // Loaded when a command runs, not for --help: it brings the config schema and DuckDB.
+    const { Context } = await import('./context.ts');
     ctx = new Context(program.opts<GlobalOptions>());
     await fn(ctx);
   });

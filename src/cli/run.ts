@@ -1,11 +1,4 @@
-import { FlowProducer } from 'bullmq';
-import { createLogger } from '../../jobs/log.ts';
-import { enqueueMonthly } from '../../jobs/monthly/flow.ts';
-import { runMonthlyInProcess, type StepEvent } from '../../jobs/monthly/inprocess.ts';
-import { checkEvictionPolicy } from '../../jobs/redis.ts';
-import { openRuntime } from '../../jobs/runtime.ts';
-import { monthlySpec } from '../../jobs/spec.ts';
-import { RunWatcher } from '../../jobs/watch.ts';
+import type { StepEvent } from '../../jobs/monthly/inprocess.ts';
 import { UsageError } from '../util/errors.ts';
 import { periodOption } from './attribute.ts';
 import type { Register } from './commands.ts';
@@ -48,6 +41,7 @@ export const registerRun: Register = (program, run) => {
       run(async (ctx) => {
         if (opts.wait && !opts.enqueue) throw new UsageError('--wait goes with --enqueue');
         const loaded = ctx.config();
+        const [{ createLogger }, { monthlySpec }] = await Promise.all([import('../../jobs/log.ts'), import('../../jobs/spec.ts')]);
         const spec = monthlySpec(loaded.config, opts.period, {
           ...(opts.key ? { key: opts.key } : {}),
           ...(opts.close !== undefined ? { close: opts.close } : {}),
@@ -55,6 +49,9 @@ export const registerRun: Register = (program, run) => {
           ...(opts.pull ? {} : { sources: [] }),
         });
         if (opts.enqueue) {
+          const [{ FlowProducer }, { enqueueMonthly }, { checkEvictionPolicy }, { openRuntime }, { RunWatcher }] = await Promise.all([
+            import('bullmq'), import('../../jobs/monthly/flow.ts'), import('../../jobs/redis.ts'), import('../../jobs/runtime.ts'), import('../../jobs/watch.ts'),
+          ]);
           const log = createLogger({ name: 'run', stderr: true, level: process.env.LOG_LEVEL ?? 'warn' });
           const rt = openRuntime({ log, prefix: opts.prefix });
           const producer = new FlowProducer({ connection: rt.redis, prefix: rt.prefix });
@@ -76,6 +73,7 @@ export const registerRun: Register = (program, run) => {
           }
           return;
         }
+        const { runMonthlyInProcess } = await import('../../jobs/monthly/inprocess.ts');
         const log = createLogger({ name: 'run', stderr: true, level: process.env.LOG_LEVEL ?? 'warn' });
         const result = await runMonthlyInProcess(
           await ctx.db(),

@@ -1,12 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
-import { createLogger } from '../../jobs/log.ts';
-import { startMetricsServer } from '../../jobs/metrics.ts';
-import { QUEUE_NAMES, type QueueName } from '../../jobs/queues.ts';
-import { checkEvictionPolicy, redisUrl, safeUrl } from '../../jobs/redis.ts';
-import { openRuntime } from '../../jobs/runtime.ts';
-import { syncSchedulers } from '../../jobs/schedule.ts';
-import { startWorker } from '../../jobs/worker.ts';
+import { QUEUE_NAMES, type QueueName } from '../../jobs/names.ts';
 import type { Register } from './commands.ts';
 import type { Context } from './context.ts';
 
@@ -64,6 +58,11 @@ export const registerWorker: Register = (program, run) => {
     .action((opts: WorkerFlags) =>
       run(async (ctx) => {
         const loaded = ctx.config(); // validate before connecting
+        const [{ createLogger }, { startMetricsServer }, { checkEvictionPolicy, redisUrl, safeUrl }, { openRuntime }, { syncSchedulers }, { startWorker }] =
+          await Promise.all([
+            import('../../jobs/log.ts'), import('../../jobs/metrics.ts'), import('../../jobs/redis.ts'), import('../../jobs/runtime.ts'),
+            import('../../jobs/schedule.ts'), import('../../jobs/worker.ts'),
+          ]);
         const log = createLogger({ name: 'worker' });
         const url = redisUrl();
         const rt = openRuntime({ log, url, prefix: opts.prefix });
