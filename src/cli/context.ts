@@ -1,5 +1,6 @@
 import { loadConfigFile, type LoadedConfig } from '../config/load.ts';
 import { Store } from '../store/db.ts';
+import { jsonSafe, terminalSafe } from './format.ts';
 
 /** Global flags every command receives. */
 export interface GlobalOptions {
@@ -16,8 +17,9 @@ export class Context {
 
   constructor(
     readonly opts: GlobalOptions,
-    readonly out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
-    readonly err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+    // Billing data reaches these lines: control characters are shown, never sent to the terminal raw.
+    readonly out: (line: string) => void = (l) => process.stdout.write(`${terminalSafe(l)}\n`),
+    readonly err: (line: string) => void = (l) => process.stderr.write(`${terminalSafe(l)}\n`),
   ) {}
 
   async db(): Promise<Store> {
@@ -32,7 +34,7 @@ export class Context {
 
   /** Prints a value as JSON (with --json) or via the human formatter. */
   print(value: unknown, human: () => void): void {
-    if (this.opts.json) this.out(JSON.stringify(value, null, 2));
+    if (this.opts.json) this.out(jsonSafe(JSON.stringify(value, null, 2)));
     else human();
   }
 

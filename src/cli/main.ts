@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { AllotError } from '../util/errors.ts';
+import { AllotError, oneLine } from '../util/errors.ts';
+import { terminalSafe } from './format.ts';
 import type { Context, GlobalOptions } from './context.ts';
 import { commands } from './commands.ts';
 
@@ -35,13 +36,15 @@ export async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     const verbose = program.opts<GlobalOptions>().verbose;
+    // One line, and billing data in a message never drives the terminal.
+    const say = (m: string) => process.stderr.write(`allot: ${terminalSafe(m.replace(/\s*\n\s*/g, ' '))}\n`);
     if (e instanceof AllotError) {
-      process.stderr.write(`allot: ${e.message}\n`);
+      say(e.message);
       if (verbose && e.stack) process.stderr.write(`${e.stack}\n`);
       return e.exitCode;
     }
     const err = e as Error;
-    process.stderr.write(`allot: ${err.message ?? String(e)}\n`);
+    say(verbose ? (err.message ?? String(e)) : oneLine(err.message ?? String(e)));
     if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
     else process.stderr.write('allot: (run with --verbose for details)\n');
     return 1;

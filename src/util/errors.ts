@@ -6,6 +6,23 @@ export class AllotError extends Error {
   readonly exitCode: number = 1;
 }
 
+/** Cuts a text to `max` characters, saying how much was left out. */
+export function cut(text: string, max = 300): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/**
+ * An unexpected error's message as one readable line: DuckDB's SQL excerpt
+ * (`LINE 1: …`, `^`), hints and reader settings dropped, lines joined with
+ * "; ", cut to `max` characters (DuckDB quotes whole rows).
+ */
+export function oneLine(message: string, max = 300): string {
+  const lines = message.split('\n').map((l) => l.trim());
+  const end = lines.findIndex((l) => /^Possible (fixes|Solution)/i.test(l));
+  const kept = (end === -1 ? lines : lines.slice(0, end)).filter((l) => l && !/^(\*|LINE \d+:|\^|Original Line:|[a-z_]+ = )/.test(l));
+  return cut(kept.join('; '), max);
+}
+
 /** Bad flags or arguments (exit 2). */
 export class UsageError extends AllotError {
   override readonly exitCode = 2;
