@@ -49,7 +49,9 @@ export interface AttributionResult {
   allocatedPercent: { currency: string; percent: string }[];
 }
 
-export class ReconciliationError extends AllotError {}
+export class ReconciliationError extends AllotError {
+  override readonly retryable = false;
+}
 
 /**
  * `allot attribute`: applies the four steps inside DuckDB over the whole

@@ -1,9 +1,20 @@
 /**
  * Errors a user can act on. The CLI prints `message` as one line and exits
  * with `exitCode`; anything else is a bug and gets a stack trace with --verbose.
+ *
+ * `retryable` says whether running the same thing again, with nothing
+ * changed, can succeed (a busy store, a server that was away): scheduled jobs
+ * retry only those. Bad input, configuration or arguments, and a run that
+ * does not reconcile or tie out, fail at once: someone has to fix something.
  */
 export class AllotError extends Error {
   readonly exitCode: number = 1;
+  readonly retryable: boolean = true;
+}
+
+/** Whether a retry can help: false for errors that say so (`retryable: false`), true otherwise. */
+export function isRetryable(e: unknown): boolean {
+  return (e as { retryable?: unknown } | null)?.retryable !== false;
 }
 
 /** Cuts a text to `max` characters, saying how much was left out. */
@@ -26,11 +37,13 @@ export function oneLine(message: string, max = 300): string {
 /** Bad flags or arguments (exit 2). */
 export class UsageError extends AllotError {
   override readonly exitCode = 2;
+  override readonly retryable = false;
 }
 
 /** Invalid configuration (exit 2). The message names file, line and key. */
 export class ConfigError extends AllotError {
   override readonly exitCode = 2;
+  override readonly retryable = false;
   constructor(
     readonly file: string,
     readonly line: number | undefined,
@@ -43,6 +56,7 @@ export class ConfigError extends AllotError {
 
 /** A bad input row or line: `FILE:LINE: column X: why`. Nothing was written. */
 export class InputError extends AllotError {
+  override readonly retryable = false;
   constructor(
     readonly file: string,
     readonly line: number | undefined,
