@@ -23,7 +23,7 @@ export interface TaskDeps {
   flow: FlowDeps;
   now: () => Date;
   kubeConfig?: () => KubeConfig;
-  storeHooks?: Pick<WithStoreOptions, 'onEnter' | 'onExit'>;
+  storeHooks?: Pick<WithStoreOptions, 'onEnter' | 'onExit' | 'publish'>;
 }
 
 export interface CollectK8sData {

@@ -42,6 +42,8 @@ export interface WorkerOptions {
   /** Store lock ttl (default 60 s): a dead writer's lock frees after it. */
   storeLockTtlMs?: number;
   storeLockWaitMs?: number;
+  /** Publish the readers' snapshot after every store job (default true; see src/store/access.ts). */
+  snapshot?: boolean;
   metrics?: Metrics;
   policies?: PolicyOverrides;
   /** SMTP transport factory (a new transport per call); default from the config. */
@@ -87,6 +89,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const storeHooks = (job: Job) => ({
     onEnter: (s: StoreSession) => o.hooks?.storeEnter?.(s, job),
     onExit: (s: StoreSession) => o.hooks?.storeExit?.(s, job),
+    publish: o.snapshot ?? true,
   });
 
   async function runStage(queue: QueueName, job: Job, l: Logger): Promise<unknown> {

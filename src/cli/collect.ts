@@ -41,7 +41,7 @@ export const registerCollect: Register = (program, run) => {
         }
         const withIds = targets.map((t) => ({ kc: t.kc, cluster: opts.cluster ?? t.context }));
         warnUnconfiguredClusters(ctx, withIds.map((t) => t.cluster));
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const outcomes = await collectK8s(store, withIds, {
           window: opts.window,
           pageSize: opts.pageSize,

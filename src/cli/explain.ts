@@ -14,7 +14,7 @@ export const registerExplain: Register = (program, run) => {
     .action((opts: { period: string; team: string; top: string }) =>
       run(async (ctx) => {
         const { explain } = await import('../explain/explain.ts');
-        const e = await explain(await ctx.db(), opts.period, opts.team, { top: Number(opts.top) });
+        const e = await explain(await ctx.readDb(), opts.period, opts.team, { top: Number(opts.top) });
         ctx.print(e, () => printExplanation(ctx, e));
       }),
     );

@@ -14,7 +14,7 @@ export const registerExport: Register = (program, run) => {
     .action((opts: { period: string; out: string; run?: string }) =>
       run(async (ctx) => {
         const { buildChargebackExport } = await import('../close/close.ts');
-        const { csv, manifest } = await buildChargebackExport(await ctx.db(), opts.period, opts.run === undefined ? undefined : Number(opts.run));
+        const { csv, manifest } = await buildChargebackExport(await ctx.readDb(), opts.period, opts.run === undefined ? undefined : Number(opts.run));
         const manifestFile = manifestPath(opts.out);
         writeAtomically(opts.out, csv);
         writeAtomically(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);

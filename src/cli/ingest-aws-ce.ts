@@ -20,7 +20,7 @@ export const registerIngestAwsCe: RegisterSource = (ingest, run) => {
     .action((opts: { period: string; billingAccount: string; allTagKeys: boolean }) =>
       run(async (ctx) => {
         const config = ctx.config();
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
         const { pullCostExplorer } = await import('../ingest/aws-ce/index.ts');
         const result = await pullCostExplorer(store, config, {

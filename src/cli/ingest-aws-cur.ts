@@ -12,7 +12,7 @@ export const registerAwsCur: RegisterSource = (ingest, run) => {
     .option('--skip-invalid', 'import the valid rows and keep the invalid ones in the rejects table', false)
     .action(async (files: string[], opts: { skipInvalid: boolean }) =>
       run(async (ctx) => {
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
         const { ingestAwsCurFiles } = await import('../ingest/aws-cur/ingest.ts');
         const result = await ingestAwsCurFiles(store, files, { skipInvalid: opts.skipInvalid, progress });

@@ -11,7 +11,7 @@ export const registerFocus: RegisterSource = (ingest, run) => {
     .option('--skip-invalid', 'import the valid rows and keep the invalid ones in the rejects table', false)
     .action(async (files: string[], opts: { skipInvalid: boolean }) =>
       run(async (ctx) => {
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
         const { ingestFocusFiles } = await import('../ingest/focus/ingest.ts');
         const results = await ingestFocusFiles(store, files, { skipInvalid: opts.skipInvalid, progress });

@@ -15,7 +15,7 @@ export const registerIngestGcpBq: RegisterSource = (ingest, run) => {
     .option('--no-resources', 'detailed export: aggregate away resource.name/global_name (fewer rows, no ResourceId)')
     .action((opts: { period: string; table: string; project?: string; location?: string; resources: boolean }) =>
       run(async (ctx) => {
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const { pullGcpBilling } = await import('../ingest/gcp/index.ts');
         const result = await pullGcpBilling(store, {
           period: opts.period,

@@ -11,7 +11,7 @@ export const registerIngestK8s: RegisterSource = (ingest, run) => {
     .requiredOption('--snapshots <file...>', 'snapshot files, each imported all or nothing')
     .action((opts: { snapshots: string[] }) =>
       run(async (ctx) => {
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
         const { ingestSnapshotFile } = await import('../ingest/k8s/index.ts');
         const results: SnapshotImportResult[] = [];

@@ -24,7 +24,7 @@ export const registerIngestPrometheus: RegisterSource = (ingest, run) => {
         const { backfillPrometheus, parseStep } = await import('../ingest/prometheus/index.ts');
         const step = parseStep(opts.step);
         warnUnconfiguredClusters(ctx, [opts.cluster]);
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const result = await backfillPrometheus(store, {
           url: opts.url,
           cluster: opts.cluster,

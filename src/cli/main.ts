@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AllotError, oneLine } from '../util/errors.ts';
 import { terminalSafe } from './format.ts';
 import type { Context, GlobalOptions } from './context.ts';
@@ -10,6 +10,15 @@ export function buildProgram(run: (fn: (ctx: Context) => Promise<void>) => Promi
     .description('Attribute every cent of the cloud bill and Kubernetes usage to the team that caused it.')
     .addOption(new Option('--config <file>', 'configuration file').default('config/allot.yaml').env('ALLOT_CONFIG'))
     .addOption(new Option('--db <file>', 'DuckDB store').default('data/allot.duckdb').env('ALLOT_DB'))
+    .addOption(
+      new Option('--wait-store <seconds>', 'how long a command waits while a worker or another command is writing the store')
+        .default(300)
+        .env('ALLOT_STORE_WAIT')
+        .argParser((v) => {
+          if (!/^\d+$/.test(v)) throw new InvalidArgumentError('--wait-store takes whole seconds (0: do not wait)');
+          return Number(v);
+        }),
+    )
     .option('--json', 'print machine-readable JSON', false)
     .option('--verbose', 'print stack traces and details', false)
     .showHelpAfterError('(run with --help for usage)')
@@ -21,11 +30,17 @@ export function buildProgram(run: (fn: (ctx: Context) => Promise<void>) => Promi
 /** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 bad usage or config. */
 export async function main(argv: string[]): Promise<number> {
   let ctx: Context | undefined;
+  let command = 'command';
   const program = buildProgram(async (fn) => {
     // Loaded when a command runs, not for --help: it brings the config schema and DuckDB.
     const { Context } = await import('./context.ts');
-    ctx = new Context(program.opts<GlobalOptions>());
+    ctx = new Context(program.opts<GlobalOptions>(), undefined, undefined, command);
     await fn(ctx);
+  });
+  program.hook('preAction', (_top, action) => {
+    const names: string[] = [];
+    for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+    command = names.join(' ');
   });
   try {
     await program.parseAsync(argv);
@@ -49,6 +64,6 @@ export async function main(argv: string[]): Promise<number> {
     else process.stderr.write('allot: (run with --verbose for details)\n');
     return 1;
   } finally {
-    ctx?.close();
+    await ctx?.close();
   }
 }

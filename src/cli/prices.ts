@@ -11,7 +11,7 @@ export const registerPrices: Register = (program, run) => {
     .option('--currency <code>', 'currency of the prices', 'USD')
     .action((opts: { currency: string }) =>
       run(async (ctx) => {
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const { fetchGcpPrices } = await import('../ingest/gcp/index.ts');
         const result = await fetchGcpPrices(store, { currency: opts.currency.toUpperCase() });
         ctx.print(result, () => {

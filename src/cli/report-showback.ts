@@ -23,7 +23,7 @@ export const registerShowbackReport: RegisterReport = (report, run) => {
       run(async (ctx) => {
         const cfg = ctx.config().config;
         const { writeShowback } = await import('../render/team/files.ts');
-        const files = await writeShowback(await ctx.db(), cfg, opts.period, opts.out ?? join('out', `showback-${opts.period}`), opts.team ? { team: opts.team } : {});
+        const files = await writeShowback(await ctx.readDb(), cfg, opts.period, opts.out ?? join('out', `showback-${opts.period}`), opts.team ? { team: opts.team } : {});
         ctx.print({ period: opts.period, files }, () => printFiles(ctx, files));
       }),
     );

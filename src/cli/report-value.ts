@@ -15,7 +15,7 @@ export const registerValueReport: RegisterReport = (report, run) => {
     .action((opts: { period: string; out?: string }) =>
       run(async (ctx) => {
         const { buildValueReport, writeValueReport } = await import('../render/value/index.ts');
-        const r = await buildValueReport(await ctx.db(), ctx.config().config, opts.period);
+        const r = await buildValueReport(await ctx.readDb(), ctx.config().config, opts.period);
         const files = writeValueReport(r, opts.out ?? join('out', `value-${opts.period}`));
         ctx.print(r, () => printValue(ctx, r, files));
       }),

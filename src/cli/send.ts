@@ -25,7 +25,7 @@ export const registerSend: Register = (program, run) => {
         if (opts.dryRun && !opts.out) throw new UsageError('--dry-run needs --out DIR for the .eml files');
         if (opts.out && !opts.dryRun) throw new UsageError('--out is only for --dry-run');
         const { assertDelivered, sendReports } = await import('../deliver/send.ts');
-        const result = await sendReports(await ctx.db(), ctx.config().config, {
+        const result = await sendReports(opts.dryRun ? await ctx.readDb() : await ctx.db(), ctx.config().config, {
           period: opts.period,
           ...(opts.team ? { team: opts.team } : {}),
           resend: opts.resend,

@@ -36,6 +36,7 @@ interface WorkerFlags {
   jobLockMs?: number;
   stalledIntervalMs?: number;
   storeLockTtlMs?: number;
+  snapshot: boolean;
 }
 
 /**
@@ -51,6 +52,7 @@ export const registerWorker: Register = (program, run) => {
     .addOption(new Option('--metrics-port <port>', '/metrics and /healthz on this port (0: any free port)').default(9464).argParser(wholeNumber('--metrics-port', 0)))
     .addOption(artefactsOption())
     .option('--schedule', 'upsert the job schedulers from the config first (as "allot schedule")', false)
+    .option('--no-snapshot', 'do not publish the readers\' snapshot of the store after each store job (readers then wait for the store)')
     .addOption(prefixOption())
     .addOption(new Option('--job-lock-ms <ms>', 'BullMQ job lock: a dead worker\'s jobs are taken over after it (default 30000)').argParser(wholeNumber('--job-lock-ms')))
     .addOption(new Option('--stalled-interval-ms <ms>', 'how often stalled jobs are looked for (default 30000)').argParser(wholeNumber('--stalled-interval-ms')))
@@ -97,6 +99,7 @@ export const registerWorker: Register = (program, run) => {
             lockDuration: opts.jobLockMs,
             stalledInterval: opts.stalledIntervalMs,
             storeLockTtlMs: opts.storeLockTtlMs,
+            snapshot: opts.snapshot,
           });
           const server = await startMetricsServer({ port: opts.metricsPort, metrics: w.metrics, collect: () => w.collect(), health: () => w.health(), log }).catch(
             async (e: unknown) => {

@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { AllotError } from '../util/errors.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -10,15 +11,36 @@ export type Row = Record<string, unknown>;
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 
+/** A command that only reads was pointed at a store file that is not there (a mistyped --db). */
+export class StoreMissingError extends AllotError {
+  override readonly retryable = false;
+  constructor(readonly path: string) {
+    super(`no store at ${path}: check --db (or ALLOT_DB); "allot ingest", "allot collect" and "allot demo" create one`);
+  }
+}
+
+export interface OpenOptions {
+  threads?: number;
+  memoryLimit?: string;
+  /** Open for reading only: no migration, and other read-only processes may have it open too. */
+  readOnly?: boolean;
+  /** Create the file if it is not there (default true; false throws StoreMissingError). */
+  create?: boolean;
+}
+
 /**
  * The store: one DuckDB file with one connection. DuckDB allows one writing
- * process per file; callers serialise writes (see jobs/ for the queue design).
+ * process per file, or any number of read-only ones; see access.ts for who
+ * opens it how, and jobs/ for the queue design.
  */
 export class Store {
+  private readonly closeHooks: (() => void)[] = [];
+
   private constructor(
     readonly path: string,
     readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
+    readonly readOnly: boolean,
   ) {}
 
   /**
@@ -27,21 +49,38 @@ export class Store {
    * the limit DuckDB spills to `<db>.tmp/`; the process peaks at about the
    * limit plus 0.6 GB (a 10M-line-item month; see the README's benchmark).
    */
-  static async open(path: string, opts: { threads?: number; memoryLimit?: string } = {}): Promise<Store> {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
+    const readOnly = opts.readOnly ?? false;
+    if (path !== ':memory:') {
+      if ((readOnly || opts.create === false) && !existsSync(path)) throw new StoreMissingError(path);
+      if (!readOnly) mkdirSync(dirname(path), { recursive: true });
+    }
     const instance = await DuckDBInstance.create(path, {
       threads: String(opts.threads ?? (process.env.ALLOT_DUCKDB_THREADS || 2)),
       memory_limit: opts.memoryLimit ?? (process.env.ALLOT_DUCKDB_MEMORY_LIMIT || '1GB'),
       // Everything Allot needs is linked in; never try to download an extension.
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
+      ...(readOnly ? { access_mode: 'READ_ONLY' } : {}),
     });
     const conn = await instance.connect();
     // Periods are UTC months; every timestamp is read and cut in UTC.
     await conn.run("SET TimeZone = 'UTC'");
-    const store = new Store(path, instance, conn);
-    await store.migrate();
+    const store = new Store(path, instance, conn, readOnly);
+    if (!readOnly) await store.migrate();
     return store;
+  }
+
+  /** True when the file has every migration of this version of Allot (a read-only open cannot apply them). */
+  async upToDate(): Promise<boolean> {
+    const latest = listMigrations().at(-1)?.version ?? 0;
+    const exists = await this.one('SELECT 1 AS x FROM duckdb_tables() WHERE table_name = $1', ['schema_version']);
+    return exists !== undefined && (await this.schemaVersion()) >= latest;
+  }
+
+  /** Runs `fn` once the store is closed. */
+  onClose(fn: () => void): void {
+    this.closeHooks.push(fn);
   }
 
   /** Applies migrations/NNN-*.sql above the file's version, each in one transaction. */
@@ -91,6 +130,7 @@ export class Store {
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
+    for (const fn of this.closeHooks.splice(0)) fn();
   }
 }
 
