@@ -14,6 +14,12 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// The AWS SDK's notice that its 2027 releases will need Node 22 is noise for
+// every run of Allot; its own switch turns it off. Other warnings are routed.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 register();
+const { routeProcessWarnings } = await import('../src/cli/warnings.ts');
+routeProcessWarnings();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv);
