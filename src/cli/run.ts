@@ -1,5 +1,6 @@
 import type { StepEvent } from '../../jobs/monthly/inprocess.ts';
-import { UsageError } from '../util/errors.ts';
+import type { FinishSummary, RefusedSend } from '../../jobs/monthly/steps.ts';
+import { AllotError, UsageError } from '../util/errors.ts';
 import { periodOption } from './attribute.ts';
 import type { Register } from './commands.ts';
 import { artefactsDir, artefactsOption, prefixOption } from './worker.ts';
@@ -61,8 +62,11 @@ export const registerRun: Register = (program, run) => {
             const r = await enqueueMonthly({ queues: rt.queues, producer }, spec);
             ctx.err(r.added ? `Enqueued ${spec.key}: the workers run it; it ends with job ${r.finish.id}` : `${spec.key} is already in the queues (job ${r.root.id})`);
             if (watcher) {
-              const result = await watcher.wait(rt.queues, spec.key, r.finish);
-              ctx.print({ key: spec.key, period: spec.period, finish: result }, () => ctx.out(`${spec.key} finished: ${JSON.stringify(result)}`));
+              const result = (await watcher.wait(rt.queues, spec.key, r.finish)) as FinishSummary;
+              ctx.print({ key: spec.key, period: spec.period, finish: result }, () =>
+                ctx.out(`${spec.key} finished: emails: ${result.sent} sent, ${result.failed} refused${result.closed ? `; ${spec.period} closed` : ''}`),
+              );
+              assertNoRefusals(spec.period, result.refused ?? []);
             } else {
               ctx.print({ key: spec.key, period: spec.period, added: r.added, finish: r.finish }, () => undefined);
             }
@@ -81,14 +85,15 @@ export const registerRun: Register = (program, run) => {
           spec,
           { onStep: ctx.opts.json ? undefined : (e) => progress(ctx.err, e) },
         );
+        const fin = result.steps.find((s) => s.stage === 'finish')?.result as FinishSummary | undefined;
         ctx.print(result, () => {
           const send = result.steps.filter((s) => s.stage === 'send').map((s) => s.result as { status: string; team_id: string });
-          const fin = result.steps.find((s) => s.stage === 'finish')?.result as { closed?: boolean } | undefined;
           ctx.out(
             `${spec.key}: ${result.steps.length} steps; emails: ${send.filter((s) => s.status === 'sent').length} sent, ${send.filter((s) => s.status === 'failed').length} refused` +
               `${fin?.closed ? `; ${spec.period} closed` : ''}; artefacts in ${artefactsDir(ctx, opts.artefacts)}/${spec.key}`,
           );
         });
+        assertNoRefusals(spec.period, fin?.refused ?? []);
       }),
     );
 };
@@ -97,4 +102,19 @@ function progress(err: (l: string) => void, e: StepEvent): void {
   if (e.status === 'start') return;
   if (e.status === 'retry') err(`${e.step}: ${e.error} (retrying in ${Math.round((e.waitMs ?? 0) / 1000)} s)`);
   else err(`${e.step}: ${e.status === 'done' ? 'done' : e.status === 'already-done' ? 'already done' : 'found done by an earlier run'}`);
+}
+
+/**
+ * A run whose emails the server refused for good, wholly or for some
+ * recipients, is done (logged, closed if asked) but not a success: exit 1,
+ * naming each refusal with the server's reply and what to do.
+ */
+function assertNoRefusals(period: string, refused: RefusedSend[]): void {
+  if (refused.length === 0) return;
+  const each = refused.map((r) => `${r.team_id}${r.partial ? ' (partly)' : ''}: ${r.recipients.join(', ')}: ${r.response ?? 'no reply recorded'}`);
+  throw new AllotError(
+    `${refused.length} team report${refused.length === 1 ? ' was' : 's were'} refused by the SMTP server for ${period}: ${each.join('; ')}. ` +
+      `Fix the addresses, then "allot send --period ${period}" sends what the send log shows as not sent` +
+      (refused.some((r) => r.partial) ? ` (add --team <id> --resend for a partly refused one)` : ''),
+  );
 }
