@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.ts';
 import { Store } from '../../src/store/db.ts';
 import { allot } from './run.ts';
 
@@ -54,7 +55,16 @@ describe('CLI conventions', () => {
   it('init writes a starter config that validates, and refuses to overwrite', async () => {
     const cfg = join(dir, 'init', 'allot.yaml');
     expect((await allot(['--config', cfg, 'init'])).code).toBe(0);
-    expect(readFileSync(cfg, 'utf8')).toContain('team_tag_keys');
+    const text = readFileSync(cfg, 'utf8');
+    expect(text).toContain('team_tag_keys');
+    // Commented smtp: and schedule: sections that load once uncommented, ${SMTP_PORT} included.
+    expect(text).toMatch(/^# smtp:$/m);
+    expect(text).toMatch(/^# schedule:$/m);
+    const uncommented = text.replace(/^# (smtp:|schedule:)$/gm, '$1').replace(/^# {3}(?=\S)/gm, '  ').replace(/^# {5}(?=\S)/gm, '    ').replace(/^# {7}(?=- )/gm, '      ')
+      .replace('port: 587 ', 'port: ${SMTP_PORT} ');
+    const loaded = parseConfig(uncommented, cfg, { SMTP_PASSWORD: 'x', SMTP_PORT: '465' }).config;
+    expect(loaded.smtp).toMatchObject({ host: 'smtp.example.com', port: 465, user: 'allot@example.com', allow_insecure_auth: false });
+    expect(Object.keys(loaded.schedule ?? {}).sort()).toEqual(['billing_pulls', 'collect_k8s', 'freshness', 'monthly', 'timezone']);
     const again = await allot(['--config', cfg, 'init']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('exists; use --force');
