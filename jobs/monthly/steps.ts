@@ -6,7 +6,9 @@ import { attribute } from '../../src/allocate/run.ts';
 import type { LoadedConfig } from '../../src/config/load.ts';
 import { manifestPath } from '../../src/cli/export.ts';
 import { buildChargebackExport, closePeriod, closeRecord, requirePeriodRunId } from '../../src/close/close.ts';
-import { classifySmtpError, composeMessage, DEFAULT_FROM, messageIdFor, readSendLog, smtpTransport, toEml, type MailTransport } from '../../src/deliver/index.ts';
+import {
+  classifySmtpError, composeMessage, DEFAULT_FROM, messageIdFor, readSendLog, smtpSetupProblem, smtpTransport, toEml, type MailTransport,
+} from '../../src/deliver/index.ts';
 import { finishSend, startSend } from '../../src/deliver/send-log.ts';
 import { buildTeamReport, platformValueLinesOrNone, renderTeamReport, selectTeams, type TeamReport } from '../../src/render/team/index.ts';
 import type { Store } from '../../src/store/db.ts';
@@ -259,8 +261,7 @@ function describe(e: unknown): { response: string; code: string | null } {
   return { response: (err.response ?? err.message ?? String(e)).trim(), code: err.code ?? null };
 }
 
-/** The SMTP server refused the login: the same for every team, and no retry can change it. */
-export class SmtpAuthError extends ConfigError {}
+
 
 /**
  * Hands one team's rendered .eml to the SMTP server, once: the outcome is
@@ -316,10 +317,11 @@ async function sendOnce(env: StepEnv, spec: MonthlySpec, teamId: string): Promis
     }
   } catch (e) {
     const { response, code } = describe(e);
-    if (code === 'EAUTH') {
+    const setup = smtpSetupProblem(e, env.loaded.config.smtp);
+    if (setup) {
+      // Not this team's problem: every send gets the same answer until the configuration changes. Fails the job at once.
       art.write(sendingFile, { message_id: info.message_id, attempts, started_at: env.now().toISOString(), last_error: response } satisfies SendingInfo);
-      // Not one team's problem: every send would get the same answer until the credentials change.
-      throw new SmtpAuthError(env.loaded.file, undefined, 'smtp', `the SMTP server refused the login as "${env.loaded.config.smtp?.user ?? ''}": ${response} (check smtp.user and the password)`);
+      throw setup;
     }
     if (classifySmtpError(e) === 'transient') {
       art.write(sendingFile, { message_id: info.message_id, attempts, started_at: env.now().toISOString(), last_error: response } satisfies SendingInfo);
