@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -30,17 +30,19 @@ const QUOTE = 0x22;
 export async function sniffFile(file: string): Promise<'parquet' | 'gzip' | 'plain'> {
   let handle;
   try {
-    handle = await open(file, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, undefined, undefined, code === 'ENOENT' ? 'no such file' : `cannot open: ${(e as Error).message}`);
-  }
-  try {
-    const st = await handle.stat();
+    // Before opening: opening a pipe blocks until something writes to it.
+    const st = await stat(file);
     if (!st.isFile()) {
       const what = st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isDirectory() ? 'a directory' : st.isSocket() ? 'a socket' : 'not a file';
       throw new InputError(file, undefined, undefined, `not a regular file (${what}): save the export to a file and import that`);
     }
+    handle = await open(file, 'r');
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(file, undefined, undefined, code === 'ENOENT' ? 'no such file' : `cannot open: ${(e as Error).message}`);
+  }
+  try {
     const head = Buffer.alloc(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
     if (bytesRead === 4 && head.toString('latin1') === 'PAR1') return 'parquet';
