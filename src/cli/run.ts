@@ -60,7 +60,12 @@ export const registerRun: Register = (program, run) => {
           try {
             await checkEvictionPolicy(rt.redis, log);
             const r = await enqueueMonthly({ queues: rt.queues, producer }, spec);
-            ctx.err(r.added ? `Enqueued ${spec.key}: the workers run it; it ends with job ${r.finish.id}` : `${spec.key} is already in the queues (job ${r.root.id})`);
+            ctx.err(
+              r.added
+                ? `Enqueued ${spec.key}: the workers run it; it ends with job ${r.finish.id} ("allot jobs --run ${spec.key}" shows its steps)`
+                : `${spec.key} is already in the queues (job ${r.root.id}); a run's jobs are kept 90 days under its key: ` +
+                    `to run the month again give it a new one, e.g. --key ${spec.key}-2`,
+            );
             if (watcher) {
               const result = (await watcher.wait(rt.queues, spec.key, r.finish)) as FinishSummary;
               ctx.print({ key: spec.key, period: spec.period, finish: result }, () =>
