@@ -70,4 +70,17 @@ describe('SMTP with credentials', () => {
       await refusing.close();
     }
   });
+
+  it('port: ${SMTP_PORT} loads, and the mail goes to that port', async () => {
+    const open = await TestSmtpServer.start();
+    try {
+      const cfg = config(orgYaml({ port: 1 }).replace('port: 1', 'port: ${SMTP_PORT}'));
+      const r = await allot(['--config', cfg, '--db', db, 'send', '--period', PERIOD, '--team', 'zebra', '--resend'], { env: { SMTP_PORT: String(open.port) } });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(open.messages.map((m) => m.to)).toEqual([['zebra-leads@example.com']]);
+    } finally {
+      await open.close();
+    }
+  });
 });
