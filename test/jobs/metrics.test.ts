@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordSourceSuccess } from '../../jobs/freshness.ts';
 import { jobOptions } from '../../jobs/queues.ts';
 import type { JobsRuntime } from '../../jobs/runtime.ts';
 import { desiredSchedulers } from '../../jobs/schedule.ts';
@@ -137,3 +138,31 @@ describe('health and readiness', () => {
     }
   }, 60_000);
 });
+
+describe('SIGHUP', () => {
+  it('reloads the configuration: the next scrape watches the new source; a configuration that does not load is refused and the old one kept', async () => {
+    const { copyFileSync, readFileSync, writeFileSync } = await import('node:fs');
+    await recordSourceSuccess(rt.redis, rt.prefix, 'aws-payer', new Date()); // what a pull records
+    const file = `${org.configFile}.hup.yaml`;
+    copyFileSync(org.configFile, file);
+    const p = new WorkerProcess('H', ['worker', '--config', file, '--db', org.dbPath, '--queues', 'render,deliver', '--metrics-port', '0'], {
+      REDIS_URL: SHARED_REDIS, ALLOT_QUEUE_PREFIX: rt.prefix,
+    });
+    procs.push(p);
+    const port = await portOf(p);
+    expect(series(await scrape(port), 'allot_source_stale').map((l) => l.split('{')[1]!.split('}')[0])).toEqual(['source="aws-payer"']);
+
+    writeFileSync(file, readFileSync(file, 'utf8').replace('sources: [{ type: aws-ce, id: aws-payer,', 'sources: [{ type: aws-ce, id: aws-second, billing_account: payer-2 }, { type: aws-ce, id: aws-payer,'));
+    p.signal('SIGHUP');
+    await p.waitFor((l) => l.msg === 'configuration reloaded (SIGHUP)');
+    expect(series(await scrape(port), 'allot_source_stale')).toEqual(['allot_source_stale{source="aws-payer"} 0', 'allot_source_stale{source="aws-second"} 1']);
+
+    writeFileSync(file, 'teams: [');
+    p.signal('SIGHUP');
+    const refused = await p.waitFor((l) => String(l.msg).startsWith('configuration NOT reloaded'));
+    expect(refused.level).toBe('error');
+    expect(series(await scrape(port), 'allot_source_stale')).toHaveLength(2);
+    expect(p.stderr.join('')).toBe('');
+  }, 60_000);
+});
+
