@@ -56,6 +56,7 @@ export const registerRun: Register = (program, run) => {
           const log = createLogger({ name: 'run', stderr: true, level: process.env.LOG_LEVEL ?? 'warn' });
           const rt = openRuntime({ log, prefix: opts.prefix });
           const producer = new FlowProducer({ connection: rt.redis, prefix: rt.prefix });
+          producer.on('error', () => undefined); // the connection reports Redis errors once; an unhandled 'error' would print raw
           const watcher = opts.wait ? await RunWatcher.start(rt.redis, rt.prefix) : undefined;
           try {
             await checkEvictionPolicy(rt.redis, log);

@@ -63,3 +63,24 @@ describe('a reader that closes the pipe early', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('SDK noise', () => {
+  it('the AWS SDK\'s Node-version notice never reaches stderr: a failed pull is one line', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'allot-noise-'));
+    writeFileSync(join(dir, 'allot.yaml'), 'teams:\n  - { id: a, name: A, cost_center: C, gl_account: "1" }\n');
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [BIN, '--config', join(dir, 'allot.yaml'), '--db', join(dir, 'allot.duckdb'), 'ingest', 'aws-ce', '--period', '2026-10'], {
+        env: {
+          ...process.env, CI: 'true', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1',
+          AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL_COST_EXPLORER: 'http://127.0.0.1:1', AWS_MAX_ATTEMPTS: '1',
+        },
+      }, (err, _stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stderr }));
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^allot: Cost Explorer GetDimensionValues \(LINKED_ACCOUNT\) failed: ECONNREFUSED[^\n]*\n$/);
+  }, 60_000);
+});
+
