@@ -71,11 +71,16 @@ export class Store {
     return store;
   }
 
+  private async appliedVersions(): Promise<Set<number>> {
+    return new Set((await this.all<{ v: number }>('SELECT DISTINCT version AS v FROM schema_version')).map((r) => Number(r.v)));
+  }
+
   /** True when the file has every migration of this version of Allot (a read-only open cannot apply them). */
   async upToDate(): Promise<boolean> {
-    const latest = listMigrations().at(-1)?.version ?? 0;
     const exists = await this.one('SELECT 1 AS x FROM duckdb_tables() WHERE table_name = $1', ['schema_version']);
-    return exists !== undefined && (await this.schemaVersion()) >= latest;
+    if (exists === undefined) return false;
+    const applied = await this.appliedVersions();
+    return listMigrations().every((m) => applied.has(m.version));
   }
 
   /** Runs `fn` once the store is closed. */
@@ -83,12 +88,17 @@ export class Store {
     this.closeHooks.push(fn);
   }
 
-  /** Applies migrations/NNN-*.sql above the file's version, each in one transaction. */
+  /**
+   * Applies each migrations/NNN-*.sql the file has not had, in order, each in
+   * one transaction. By the versions recorded, not the highest one: a file
+   * that got 010 before 006-009 existed (two lines of work merged later)
+   * still gets them.
+   */
   private async migrate(): Promise<void> {
     await this.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)');
-    const current = Number((await this.one('SELECT coalesce(max(version), 0) AS v FROM schema_version'))?.v ?? 0);
+    const applied = await this.appliedVersions();
     for (const { version, file } of listMigrations()) {
-      if (version <= current) continue;
+      if (applied.has(version)) continue;
       await this.transaction(async () => {
         await this.conn.run(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'));
         await this.run('INSERT INTO schema_version VALUES ($1, now()::TIMESTAMP)', [version]);

@@ -43,4 +43,19 @@ describe('store schema', () => {
     expect(rows[1]).toEqual({ s: '{"teams":[]}', h: 'keep-me' });
     // (The old bytes may linger in the file's free blocks until DuckDB reuses them: the README says to rotate that password.)
   });
+
+  it('applies every migration the file has not had, not only those above its highest version', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'allot-store-')), 'allot.duckdb');
+    const fresh = await Store.open(file);
+    // A file that got 010 while 005 was still to come (two lines of work, merged later).
+    await fresh.run('DROP MACRO line_item_cost');
+    await fresh.run('DELETE FROM schema_version WHERE version = 5');
+    expect(await fresh.upToDate()).toBe(false);
+    fresh.close();
+    const again = await Store.open(file);
+    expect(await again.upToDate()).toBe(true);
+    expect(await again.one(`SELECT line_item_cost('BilledCost', 1.5, 2, 3)::VARCHAR AS b`)).toEqual({ b: '1.500000000000' });
+    again.close();
+  });
 });
+
