@@ -133,9 +133,9 @@ export interface StepInfo {
 export interface RunInfo {
   key: string;
   period: string;
-  /** Steps done (refusals count: the step is over) and steps known so far (teams are known once the export is done). */
-  done: number;
+  /** Steps known so far (the per-team ones once the export has chosen the teams), by state. */
   total: number;
+  counts: Partial<Record<StepInfo['state'], number>>;
   steps: StepInfo[];
 }
 
@@ -191,8 +191,9 @@ export async function runSteps(queues: Queues, spec: StageJobData['spec']): Prom
       }
     }
   }
-  const over = new Set<StepInfo['state']>(['done', 'refused', 'partly refused']);
-  return { key: spec.key, period: spec.period, done: steps.filter((x) => over.has(x.state)).length, total: steps.length, steps };
+  const counts: RunInfo['counts'] = {};
+  for (const x of steps) counts[x.state] = (counts[x.state] ?? 0) + 1;
+  return { key: spec.key, period: spec.period, total: steps.length, counts, steps };
 }
 
 /**

@@ -97,10 +97,11 @@ function describeDelayed(j: DelayedInfo): string {
 
 const ORDER: StepInfo['state'][] = ['failed', 'refused', 'partly refused', 'delayed', 'running', 'waiting', 'waiting for its steps', 'to do', 'done'];
 
-/** "monthly-2026-10 (2026-10): 7 of 10 steps done", then the steps by state; done steps on one line. */
+/** "monthly-2026-10 (2026-10): 9 steps: 8 done, 1 refused", then the steps by state; done steps on one line. */
 export function describeRun(run: RunInfo, all = false): string[] {
   const short = (s: StepInfo) => s.step.slice(run.key.length + 1);
-  const lines = [`${run.key} (${run.period}): ${run.done} of ${run.total} steps done`];
+  const counts = [...ORDER].reverse().filter((s) => run.counts[s]).map((s) => `${run.counts[s]} ${s}`);
+  const lines = [`${run.key} (${run.period}): ${run.total} steps: ${counts.join(', ')}`];
   for (const state of ORDER) {
     const steps = run.steps.filter((s) => s.state === state);
     if (!steps.length) continue;

@@ -123,7 +123,7 @@ describe('a refused email', () => {
 
     const jobs = await h.cli(['jobs']);
     expect(jobs.code).toBe(0);
-    expect(jobs.stdout).toContain(`monthly-${PERIOD} (${PERIOD}): 9 of 9 steps done`);
+    expect(jobs.stdout).toContain(`monthly-${PERIOD} (${PERIOD}): 9 steps: 8 done, 1 refused`);
     expect(jobs.stdout).toMatch(/ {4}refused +send-zebra: zebra-leads@example\.com: 550 5\.1\.1 zebra-leads: no such mailbox/);
 
     const sends = await h.cli(['sends', '--period', PERIOD, '--team', 'zebra']);
