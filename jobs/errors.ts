@@ -1,6 +1,10 @@
-import { AllotError } from '../src/util/errors.ts';
+import { isRetryable } from '../src/util/errors.ts';
 
-/** Errors no retry can fix (bad input, configuration, a bill that does not reconcile or tie out): the job fails at once. */
+/**
+ * Errors no retry can fix, by their `retryable: false` (src/util/errors.ts):
+ * bad input, configuration or arguments, a run that does not reconcile or tie
+ * out. The worker fails such a job at once; everything else is retried per policy.
+ */
 export function isPermanent(e: unknown): boolean {
-  return e instanceof AllotError && !e.retryable;
+  return !isRetryable(e);
 }

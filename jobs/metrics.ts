@@ -1,5 +1,5 @@
 // A small Prometheus exposition (text format 0.0.4) and the worker's HTTP
-// endpoints: /metrics and /healthz (node:http). No client library: counters,
+// endpoints: /metrics, /healthz (liveness) and /readyz (readiness) (node:http). No client library: counters,
 // gauges and histograms with labels are all the worker needs. (prom-client
 // would add default process metrics; swap it in if it gets installed.)
 import { createServer, type Server } from 'node:http';
@@ -32,6 +32,11 @@ export class Counter extends Metric {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
   constructor(name: string, help: string) {
     super(name, help, 'counter');
+  }
+  /** Starts a series at zero (if it is not there yet), so it exists before the first event. */
+  zero(labels: Labels = {}): void {
+    const k = keyOf(labels);
+    if (!this.values.has(k)) this.values.set(k, { labels, value: 0 });
   }
   inc(labels: Labels = {}, by = 1): void {
     const k = keyOf(labels);
@@ -97,23 +102,32 @@ export class Histogram extends Metric {
   }
 }
 
-/** Everything the worker exposes. Per process: Prometheus sums or maxes across workers. */
+/**
+ * Everything the worker exposes, in two kinds:
+ *
+ * - this process: job durations and failures, email refusals, worker_up,
+ *   redis_up. Counters start at zero for every label set the worker can
+ *   produce, so rate() and alerts see a series before the first failure.
+ *   Sum them across workers.
+ * - the deployment: queue depths (from Redis) are exported by one worker
+ *   only, the one holding the metrics lease (`allot_metrics_exporter 1`), so
+ *   a sum counts each job once; source freshness (from Redis, see
+ *   freshness.ts) is the same on every worker: aggregate it with max.
+ */
 export class Metrics {
-  readonly queueJobs = new Gauge('allot_queue_jobs', 'Jobs in each queue by state (read from Redis at scrape time)');
+  readonly queueJobs = new Gauge('allot_queue_jobs', 'Jobs in each queue by state, read from Redis at scrape time; exported by one worker only (allot_metrics_exporter 1)');
+  readonly exporter = new Gauge('allot_metrics_exporter', '1 on the one worker that exports the deployment-wide queue depths, else 0');
   readonly jobDuration = new Histogram('allot_job_duration_seconds', 'Time of one job attempt, by queue, job name and outcome', [0.05, 0.25, 1, 5, 15, 60, 300, 900, 3600]);
-  readonly jobFailures = new Counter('allot_job_failures_total', 'Failed job attempts; final="true" when no retry is left');
-  readonly sourceLastSuccess = new Gauge('allot_source_last_success_timestamp_seconds', 'Last successful pull or collection per source (this worker, or the store at the last freshness check)');
-  readonly sourceStale = new Gauge('allot_source_stale', '1 when the latest import of a source is older than schedule.freshness.max_age_hours (last freshness check)');
-  readonly emailFailures = new Counter('allot_email_failures_total', 'Team reports the SMTP server refused for good');
-  readonly redisUp = new Gauge('allot_redis_up', '1 when Redis answered the last scrape');
+  readonly jobFailures = new Counter('allot_job_failures_total', 'Failed job attempts in this worker; final="true" when no retry is left');
+  readonly sourceLastSuccess = new Gauge('allot_source_last_success_timestamp_seconds', 'Last successful pull or collection of each configured source (the same on every worker: use max)');
+  readonly sourceStale = new Gauge('allot_source_stale', '1 when a configured source last delivered more than schedule.freshness.max_age_hours ago, or never (the same on every worker: use max)');
+  readonly emailFailures = new Counter('allot_email_failures_total', 'Team reports the SMTP server refused for good in this worker: kind="refused" (every recipient) or "partly_refused"');
+  readonly redisUp = new Gauge('allot_redis_up', '1 when Redis answered this worker\'s last scrape');
   readonly up = new Gauge('allot_worker_up', '1 while the worker runs');
 
-  private readonly all: Metric[] = [this.queueJobs, this.jobDuration, this.jobFailures, this.sourceLastSuccess, this.sourceStale, this.emailFailures, this.redisUp, this.up];
-
-  sourceSucceeded(source: string, at: Date): void {
-    const prev = this.sourceLastSuccess.get({ source }) ?? 0;
-    this.sourceLastSuccess.set({ source }, Math.max(prev, Math.floor(at.getTime() / 1000)));
-  }
+  private readonly all: Metric[] = [
+    this.queueJobs, this.exporter, this.jobDuration, this.jobFailures, this.sourceLastSuccess, this.sourceStale, this.emailFailures, this.redisUp, this.up,
+  ];
 
   render(): string {
     return `${this.all.map((m) => m.render()).join('\n')}\n`;
@@ -126,8 +140,10 @@ export interface MetricsServerOptions {
   metrics: Metrics;
   /** Refreshes scrape-time values (queue depths) before /metrics answers. */
   collect?: () => Promise<void>;
-  /** /healthz: ok, and details shown as JSON. */
+  /** /healthz (liveness): is this process working? Never depends on Redis, so a Redis outage restarts nothing. */
   health: () => { ok: boolean; [k: string]: unknown };
+  /** /readyz (readiness): can it take jobs now (Redis answering, workers running)? */
+  ready?: () => { ok: boolean; [k: string]: unknown };
   log: Logger;
 }
 
@@ -152,13 +168,13 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
         });
       return;
     }
-    if (path === '/healthz') {
-      const h = o.health();
+    if (path === '/healthz' || path === '/readyz') {
+      const h = path === '/healthz' ? o.health() : (o.ready ?? o.health)();
       res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
       res.end(`${JSON.stringify(h)}\n`);
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz or /readyz\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

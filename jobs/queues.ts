@@ -8,9 +8,9 @@
 //   control  cheap orchestration: the monthly trigger that adds the month's flow
 import { Queue, type BackoffStrategy, type JobsOptions, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { JOB_KINDS, QUEUE_NAMES, type JobKind, type QueueName } from './names.ts';
 
-export const QUEUE_NAMES = ['store', 'render', 'deliver', 'control'] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
+export { JOB_KINDS, QUEUE_NAMES, type JobKind, type QueueName };
 
 export const DEFAULT_PREFIX = 'allot';
 
@@ -18,13 +18,6 @@ export const DEFAULT_PREFIX = 'allot';
 export function queuePrefix(env: NodeJS.ProcessEnv = process.env): string {
   return env.ALLOT_QUEUE_PREFIX?.trim() || DEFAULT_PREFIX;
 }
-
-/** Job names (the `name` of a BullMQ job): recurring tasks and the stages of the monthly pipeline. */
-export const JOB_KINDS = [
-  'collect-k8s', 'billing-pull', 'freshness', 'monthly-trigger',
-  'pull', 'attribute', 'export', 'render', 'send', 'finish',
-] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
 
 /** Attempts (first included) and exponential backoff from `delayMs`, doubling, capped at `maxDelayMs`. */
 export interface RetryPolicy {

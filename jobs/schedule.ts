@@ -6,6 +6,7 @@ import type { Config } from '../src/config/schema.ts';
 import { IN_CLUSTER_CONTEXT } from '../src/ingest/k8s-collect/index.ts';
 import { UsageError } from '../src/util/errors.ts';
 import { jobOptions, policyFor, QUEUE_NAMES, type JobKind, type PolicyOverrides, type QueueName, type Queues } from './queues.ts';
+import { watchedSources } from './freshness.ts';
 import { monthlySources, resolveSources } from './spec.ts';
 import type { BillingPullData, CollectK8sData, FreshnessData, MonthlyTriggerData } from './tasks.ts';
 
@@ -76,10 +77,9 @@ export function desiredSchedulers(config: Config, policies: PolicyOverrides = {}
     });
   }
   if (s.freshness) {
-    const expected = new Set<string>();
-    for (const src of [...resolveSources(s.billing_pulls?.sources), ...monthlySources(config)]) expected.add(src.type);
-    for (const d of out.filter((x) => x.name === 'collect-k8s')) expected.add(`k8s-collect/${(d.data as CollectK8sData).cluster}`);
-    const data: FreshnessData = { max_age_hours: s.freshness.max_age_hours, expected: [...expected].sort() };
+    // The configured sources only: a one-off import is not expected to keep delivering.
+    const watch = watchedSources(config);
+    const data: FreshnessData = { max_age_hours: s.freshness.max_age_hours, expected: watch.map((w) => w.id), watch };
     out.push({
       id: 'freshness', queue: 'store', name: 'freshness',
       repeat: { pattern: s.freshness.cron, tz }, data: withCap('freshness', data), opts: template('freshness', policies),

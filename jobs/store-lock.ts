@@ -18,8 +18,10 @@
 //            the lock is no longer its own (its fence check fails). Steps check
 //            the lock again before they record themselves done.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import { describeHolder, isLockConflict, publishSnapshot, recordHolder, snapshotFile, StoreBusyError } from '../src/store/access.ts';
 import { Store } from '../src/store/db.ts';
 import { AllotError } from '../src/util/errors.ts';
 import { errFields, type Logger } from './log.ts';
@@ -29,7 +31,7 @@ import { FENCE_NAME } from './store-tables.ts';
 export class StaleLockError extends AllotError {}
 
 /** The store stayed busy (lock held, or the file open elsewhere) for longer than the wait. Retried by BullMQ. */
-export class StoreBusyError extends AllotError {}
+export { StoreBusyError };
 
 export interface StoreLockOptions {
   /** What is locked: `<prefix>:<name>-lock` (default "store"). */
@@ -173,9 +175,12 @@ export interface WithStoreOptions {
   /** Test hooks: called once the store is open and fenced, and before it is closed. */
   onEnter?: (s: StoreSession) => void | Promise<void>;
   onExit?: (s: StoreSession) => void | Promise<void>;
+  /**
+   * Publish the readers' snapshot (src/store/access.ts) when the job is done,
+   * and before it starts if there is none yet (default true).
+   */
+  publish?: boolean;
 }
-
-const LOCK_CONFLICT = /Could not set lock on file|Conflicting lock/i;
 
 /**
  * Runs `fn` with the store open, under the store lock, fenced. The store is
@@ -185,15 +190,26 @@ export async function withStore<T>(lock: StoreLock, opts: WithStoreOptions, fn: 
   const lease = await lock.acquire();
   try {
     const store = await openWhenFree(lock, lease, opts.dbPath);
+    recordHolder(store, `worker ${lock.holder} for job ${opts.jobId ?? '?'}`);
     const session = { store, lease };
+    const publish = async (when: string) => {
+      try {
+        const s = await publishSnapshot(store, `worker ${lock.holder} ${when} job ${opts.jobId ?? '?'}`);
+        lock.log.debug({ job: opts.jobId, snapshot: s.file }, 'snapshot published for readers');
+      } catch (e) {
+        lock.log.warn({ ...errFields(e), job: opts.jobId }, 'the readers\' snapshot was not published');
+      }
+    };
     try {
       await fenceStore(store, lease, lock, opts.jobId ?? null);
       lock.log.debug({ job: opts.jobId, fence: lease.fence }, 'store open for writing');
+      if ((opts.publish ?? true) && !existsSync(snapshotFile(store.path))) await publish('before');
       await opts.onEnter?.(session);
       try {
         return await fn(session);
       } finally {
         await opts.onExit?.(session);
+        if ((opts.publish ?? true) && !lease.lost) await publish('after');
       }
     } finally {
       store.close();
@@ -212,9 +228,10 @@ async function openWhenFree(lock: StoreLock, lease: Lease, dbPath: string): Prom
     try {
       return await Store.open(dbPath);
     } catch (e) {
-      if (!LOCK_CONFLICT.test((e as Error).message)) throw e;
-      if (Date.now() >= deadline) throw new StoreBusyError(`the store ${dbPath} is open in another process: ${(e as Error).message}`);
-      lock.log.info({ db: dbPath }, 'the store file is open in another process; waiting');
+      if (!isLockConflict(e)) throw e;
+      const holder = describeHolder(dbPath, e);
+      if (Date.now() >= deadline) throw new StoreBusyError(`the store ${dbPath} is open in another process (${holder}) for more than ${Math.round(lock.waitMs / 1000)} s`);
+      lock.log.info({ db: dbPath, holder }, `the store file is open in another process (${holder}); waiting`);
       await sleep(pause);
       pause = Math.min(pause * 2, 2_000);
     }

@@ -2,11 +2,13 @@
 // freshness check, and the monthly trigger that adds the month's flow.
 import type { Job } from 'bullmq';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Redis } from 'ioredis';
 import type { LoadedConfig } from '../src/config/load.ts';
 import { closeRecord } from '../src/close/close.ts';
 import { commitSnapshots } from '../src/ingest/k8s/index.ts';
 import { collectClusterSnapshot, K8S_COLLECT_SOURCE, kubeTargets, loadKubeConfig } from '../src/ingest/k8s-collect/index.ts';
 import { AllotError } from '../src/util/errors.ts';
+import { freshness, lastImports, readSourceSuccess, recordSourceSuccess, type WatchedSource } from './freshness.ts';
 import { errFields, type Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { enqueueMonthly, type FlowDeps } from './monthly/flow.ts';
@@ -17,13 +19,15 @@ import { addMonths } from '../src/util/period.ts';
 
 export interface TaskDeps {
   loaded: LoadedConfig;
+  redis: Redis;
+  prefix: string;
   dbPath: string;
   storeLock: StoreLock;
   metrics: Metrics;
   flow: FlowDeps;
   now: () => Date;
   kubeConfig?: () => KubeConfig;
-  storeHooks?: Pick<WithStoreOptions, 'onEnter' | 'onExit'>;
+  storeHooks?: Pick<WithStoreOptions, 'onEnter' | 'onExit' | 'publish'>;
 }
 
 export interface CollectK8sData {
@@ -39,8 +43,10 @@ export interface BillingPullData {
 
 export interface FreshnessData {
   max_age_hours: number;
-  /** Sources that should be delivering: source types and `k8s-collect/<cluster>`. */
+  /** Sources that should be delivering: configured source ids and `k8s-collect/<cluster>`. */
   expected: string[];
+  /** How to find each in the store (see freshness.ts). */
+  watch?: WatchedSource[];
 }
 
 export interface MonthlyTriggerData {
@@ -65,7 +71,7 @@ export async function collectK8sTask(deps: TaskDeps, job: Job<CollectK8sData>, l
   const r = await store(deps, job, ({ store: st }) =>
     commitSnapshots(st, { source: K8S_COLLECT_SOURCE, file: `${K8S_COLLECT_SOURCE}:${c.context}:${c.snapshot.ts}`, format: 'api', sha256: null }, [c.snapshot]),
   );
-  deps.metrics.sourceSucceeded(`${K8S_COLLECT_SOURCE}/${d.cluster}`, deps.now());
+  await recordSourceSuccess(deps.redis, deps.prefix, `${K8S_COLLECT_SOURCE}/${d.cluster}`, deps.now());
   return {
     cluster: d.cluster, context: c.context, ts: c.snapshot.ts, import_id: r.importId, nodes: c.snapshot.nodes.length, pods: c.snapshot.pods.length,
     metrics: c.metrics, replaced: r.replacedSnapshots,
@@ -99,7 +105,7 @@ export async function billingPullTask(deps: TaskDeps, job: Job<BillingPullData>,
           const r = await pullSource(st, deps.loaded, src, period, deps.now);
           results.push(r);
           done.add(k);
-          deps.metrics.sourceSucceeded(src.id, deps.now());
+          await recordSourceSuccess(deps.redis, deps.prefix, src.id, deps.now());
           for (const w of r.warnings) log.warn({ source: src.id, period }, w);
           log.info({ source: src.id, period, import_id: r.import_id, rows: r.rows }, 'billing pull imported');
         } catch (e) {
@@ -114,42 +120,21 @@ export async function billingPullTask(deps: TaskDeps, job: Job<BillingPullData>,
   return { periods: [...new Set(results.map((r) => r.period))], pulls: results };
 }
 
-export interface FreshnessRow {
-  source: string;
-  last_import_at: string | null;
-  age_hours: number | null;
-  stale: boolean;
-}
-
-/** Warns (log + metric) about every source whose latest import is older than max_age_hours, or that never delivered. */
+/** Checks the configured sources against the store, records what it finds for /metrics, and warns about stale ones. */
 export async function freshnessTask(deps: TaskDeps, job: Job<FreshnessData>, log: Logger) {
   const now = deps.now();
-  const seen = await store(deps, job, async ({ store: st }) => {
-    const bySource = await st.all<{ source: string; at: string }>(
-      `SELECT source, strftime(max(finished_at), '%Y-%m-%dT%H:%M:%SZ') AS at FROM imports GROUP BY source`,
+  // Jobs scheduled by an older Allot carry source types only.
+  const watch: WatchedSource[] =
+    job.data.watch ?? job.data.expected.map((id) => (id.startsWith(`${K8S_COLLECT_SOURCE}/`) ? { id, cluster: id.slice(K8S_COLLECT_SOURCE.length + 1) } : { id, like: `${id}:%` }));
+  const inStore = await store(deps, job, ({ store: st }) => lastImports(st, watch));
+  for (const [id, at] of inStore) await recordSourceSuccess(deps.redis, deps.prefix, id, new Date(at * 1000));
+  const last = await readSourceSuccess(deps.redis, deps.prefix);
+  const rows = freshness(watch, last, now, job.data.max_age_hours);
+  for (const r of rows.filter((x) => x.stale)) {
+    log.warn(
+      { source: r.source, last_import_at: r.last_import_at, age_hours: r.age_hours, max_age_hours: job.data.max_age_hours },
+      r.last_import_at ? `source ${r.source} stopped delivering: latest import ${r.age_hours} h ago` : `source ${r.source} has never delivered`,
     );
-    const byCluster = await st.all<{ source: string; at: string }>(
-      `SELECT '${K8S_COLLECT_SOURCE}/' || s.cluster AS source, strftime(max(i.finished_at), '%Y-%m-%dT%H:%M:%SZ') AS at
-       FROM k8s_snapshots s JOIN imports i USING (import_id) WHERE i.source = '${K8S_COLLECT_SOURCE}' GROUP BY s.cluster`,
-    );
-    return new Map([...bySource, ...byCluster].map((r) => [r.source, r.at]));
-  });
-  const names = [...new Set([...job.data.expected, ...seen.keys()])].sort();
-  const rows: FreshnessRow[] = names.map((source) => {
-    const at = seen.get(source) ?? null;
-    const age = at === null ? null : (now.getTime() - Date.parse(at)) / 3_600_000;
-    return { source, last_import_at: at, age_hours: age === null ? null : Math.round(age * 10) / 10, stale: age === null || age > job.data.max_age_hours };
-  });
-  deps.metrics.sourceStale.reset();
-  for (const r of rows) {
-    deps.metrics.sourceStale.set({ source: r.source }, r.stale ? 1 : 0);
-    if (r.last_import_at) deps.metrics.sourceSucceeded(r.source, new Date(r.last_import_at));
-    if (r.stale) {
-      log.warn(
-        { source: r.source, last_import_at: r.last_import_at, age_hours: r.age_hours, max_age_hours: job.data.max_age_hours },
-        r.last_import_at ? `source ${r.source} stopped delivering: latest import ${r.age_hours} h ago` : `source ${r.source} has never delivered`,
-      );
-    }
   }
   return { checked_at: now.toISOString(), max_age_hours: job.data.max_age_hours, stale: rows.filter((r) => r.stale).map((r) => r.source), sources: rows };
 }

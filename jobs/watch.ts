@@ -35,7 +35,11 @@ export class RunWatcher {
 
   /** Listens on every queue; call before enqueueing so no event is missed. */
   static async start(redis: Redis, prefix: string): Promise<RunWatcher> {
-    const conns = QUEUE_NAMES.map(() => redis.duplicate());
+    const conns = QUEUE_NAMES.map(() => {
+      const c = redis.duplicate();
+      c.on('error', () => undefined); // the main connection reports Redis errors; without a listener ioredis prints them raw
+      return c;
+    });
     const events = QUEUE_NAMES.map((q, i) => new QueueEvents(q, { connection: conns[i]!, prefix }));
     await Promise.all(events.map((e) => e.waitUntilReady()));
     return new RunWatcher(events, conns);

@@ -6,7 +6,9 @@ import { attribute } from '../../src/allocate/run.ts';
 import type { LoadedConfig } from '../../src/config/load.ts';
 import { manifestPath } from '../../src/cli/export.ts';
 import { buildChargebackExport, closePeriod, closeRecord, manifestTieOut, requirePeriodRunId, TieOutError, type ManifestTieOut } from '../../src/close/close.ts';
-import { classifySmtpError, composeMessage, DEFAULT_FROM, messageIdFor, readSendLog, smtpTransport, toEml, type MailTransport } from '../../src/deliver/index.ts';
+import {
+  classifySmtpError, composeMessage, DEFAULT_FROM, messageIdFor, readSendLog, smtpSetupProblem, smtpTransport, toEml, type MailTransport,
+} from '../../src/deliver/index.ts';
 import { finishSend, startSend } from '../../src/deliver/send-log.ts';
 import { buildTeamReport, platformValueLinesOrNone, renderTeamReport, selectTeams, type TeamReport } from '../../src/render/team/index.ts';
 import type { Store } from '../../src/store/db.ts';
@@ -28,6 +30,8 @@ export interface StepEnv {
   transport?: () => MailTransport;
   /** Told when a source delivered (metrics). */
   onSourceSuccess?: (source: string, at: Date) => void;
+  /** Told once when the SMTP server refuses a team report for good, wholly or for some recipients (metrics). */
+  onSendRefused?: (o: SendOutcomeFile) => void;
   /**
    * Runs `fn` as the only holder of `name` across all workers (the flow: a
    * Redis lock). A send runs under it, so a job BullMQ believed stalled and
@@ -181,11 +185,37 @@ async function closeAtRun(spec: MonthlySpec, store: Store, runId: number, decima
   }
 }
 
+/** A team report the SMTP server refused for good: to every recipient, or (partial) to some. */
+export interface RefusedSend {
+  team_id: string;
+  /** The refused recipients (all of them unless partial). */
+  recipients: string[];
+  /** The server's reply. */
+  response: string | null;
+  partial: boolean;
+}
+
 export interface FinishSummary {
   logged: number;
+  /** Messages the server accepted (for at least one recipient). */
   sent: number;
+  /** Messages refused to every recipient. */
   failed: number;
+  /** Every refusal, whole or partial, with the server's reply: the run's exit code says it. */
+  refused: RefusedSend[];
   closed: boolean;
+}
+
+/** The refusals among send outcomes. */
+export function refusalsOf(outcomes: SendOutcomeFile[]): RefusedSend[] {
+  return outcomes
+    .filter((o) => o.status === 'failed' || o.rejected.length > 0)
+    .map((o) => ({
+      team_id: o.team_id,
+      recipients: o.status === 'failed' ? o.recipients : o.rejected,
+      response: o.response,
+      partial: o.status !== 'failed',
+    }));
 }
 
 /**
@@ -220,7 +250,13 @@ export async function finishStep(env: StepEnv, spec: MonthlySpec, store: Store):
   // Closing happened (or was refused) before the reports were built; a refusal fails the run here, once the sends are logged.
   if (exported?.close_refused) throw new TieOutError(exported.close_refused);
   const closed = exported?.closed ?? false;
-  return { logged, sent: outcomes.filter((o) => o.status === 'sent').length, failed: outcomes.filter((o) => o.status === 'failed').length, closed };
+  return {
+    logged,
+    sent: outcomes.filter((o) => o.status === 'sent').length,
+    failed: outcomes.filter((o) => o.status === 'failed').length,
+    refused: refusalsOf(outcomes),
+    closed,
+  };
 }
 
 // ---- steps that never open the store ---------------------------------------
@@ -254,6 +290,8 @@ function describe(e: unknown): { response: string; code: string | null } {
   const err = (e ?? {}) as { response?: string; message?: string; code?: string };
   return { response: (err.response ?? err.message ?? String(e)).trim(), code: err.code ?? null };
 }
+
+
 
 /**
  * Hands one team's rendered .eml to the SMTP server, once: the outcome is
@@ -291,20 +329,40 @@ async function sendOnce(env: StepEnv, spec: MonthlySpec, teamId: string): Promis
   const base = { team_id: teamId, message_id: info.message_id, subject: info.subject, recipients: info.recipients, attempts, resent_after_interruption: interrupted };
   let outcome: SendOutcomeFile;
   try {
-    const res = (await transport.sendMail({ envelope: { from, to: info.recipients }, raw })) as { response?: string; rejected?: unknown[] };
+    const res = (await transport.sendMail({ envelope: { from, to: info.recipients }, raw })) as {
+      response?: string;
+      rejected?: unknown[];
+      rejectedErrors?: { response?: string; message?: string }[];
+    };
     const rejected = (res.rejected ?? []).map((a) => (typeof a === 'string' ? a : ((a as { address?: string }).address ?? String(a))));
-    outcome = { ...base, status: 'sent', response: res.response ?? null, error_code: null, rejected, at: env.now().toISOString() };
+    // A partial refusal: the accepted reply, then each refused recipient's own reply.
+    const refusals = (res.rejectedErrors ?? []).map((r) => (r.response ?? r.message ?? '').trim()).filter(Boolean);
+    const response = [res.response ?? '', ...(refusals.length ? [`refused: ${refusals.join('; ')}`] : [])].filter(Boolean).join('; ') || null;
+    outcome = { ...base, status: 'sent', response, error_code: null, rejected, at: env.now().toISOString() };
+    if (rejected.length) {
+      env.log.error(
+        { team: teamId, message_id: info.message_id, refused: rejected, response },
+        `the SMTP server refused the team report for ${rejected.join(', ')} (delivered to the other recipients)`,
+      );
+    }
   } catch (e) {
     const { response, code } = describe(e);
+    const setup = smtpSetupProblem(e, env.loaded.config.smtp);
+    if (setup) {
+      // Not this team's problem: every send gets the same answer until the configuration changes. Fails the job at once.
+      art.write(sendingFile, { message_id: info.message_id, attempts, started_at: env.now().toISOString(), last_error: response } satisfies SendingInfo);
+      throw setup;
+    }
     if (classifySmtpError(e) === 'transient') {
       art.write(sendingFile, { message_id: info.message_id, attempts, started_at: env.now().toISOString(), last_error: response } satisfies SendingInfo);
       throw new TransientSendError(`team ${teamId}: ${response}`);
     }
     outcome = { ...base, status: 'failed', response, error_code: code, rejected: [], at: env.now().toISOString() };
-    env.log.warn({ team: teamId, message_id: info.message_id, response }, 'the SMTP server refused the team report for good');
+    env.log.error({ team: teamId, message_id: info.message_id, recipients: info.recipients, response }, 'the SMTP server refused the team report for good');
   } finally {
     transport.close?.();
   }
   art.write(sentFile, outcome);
+  if (outcome.status === 'failed' || outcome.rejected.length) env.onSendRefused?.(outcome);
   return outcome;
 }

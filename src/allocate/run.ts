@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../config/load.ts';
+import { redactConfig } from '../config/redact.ts';
 import { ConfigSchema, type Config } from '../config/schema.ts';
 import type { Store } from '../store/db.ts';
 import { AllotError, PermanentError } from '../util/errors.ts';
@@ -80,7 +81,7 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
     const id = (await store.one<{ id: number }>(`SELECT nextval('run_id_seq')::INTEGER AS id`))!.id;
     await store.run(
       `INSERT INTO allocation_runs VALUES ($1, $2, $3, $4, $5::JSON, $6, $7, $8::TIMESTAMP, $9::TIMESTAMP)`,
-      [id, period, loaded.config.cost_metric, loaded.sha256, JSON.stringify(loaded.config), inputsSha, lineItems,
+      [id, period, loaded.config.cost_metric, loaded.sha256, JSON.stringify(redactConfig(loaded.config)), inputsSha, lineItems,
         startedAt.toISOString(), clock().toISOString()],
     );
     await store.run(

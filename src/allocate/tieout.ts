@@ -322,18 +322,3 @@ function describeCompleteness(c: Completeness, period: string): string[] {
   if (c.exports.length > 1) out.push(`${who}: rows from ${c.exports.length} exports (${c.exports.join(', ')}); the same charges may be counted twice`);
   return out;
 }
-
-/** One line for a tie-out line: "ties to invoice INV-1 (12,345.67 EUR)". */
-export function describeTieOutStatus(l: TieOutLine, money: (amount: string) => string): string {
-  const what = l.control.length === 0 ? '' : l.control[0]!.kind === 'aws-ce' ? "Cost Explorer's unblended total" : invoiceNames(l);
-  if (l.status === 'no-control') return `no invoice on file (stored ${money(l.stored_rounded)} ${l.currency})`;
-  if (l.status === 'ties') return `ties to ${what} (${money(l.control_total!)} ${l.currency})`;
-  const sign = compareDecimal(l.difference!, '0') > 0 ? 'more' : 'less';
-  return `differs from ${what} by ${money(l.difference!.replace(/^-/, ''))} ${l.currency}: stored ${money(l.stored_rounded)}, ${sign} than ${money(l.control_total!)}`;
-}
-
-function invoiceNames(l: TieOutLine): string {
-  const ids = l.control.map((c) => c.invoice_id).filter(Boolean);
-  if (!ids.length) return l.control.length === 1 ? 'the invoice on file' : `the ${l.control.length} invoices on file`;
-  return `${ids.length === 1 ? 'invoice' : 'invoices'} ${ids.join(', ')}`;
-}

@@ -1,7 +1,8 @@
 import { Option } from 'commander';
-import { attribute, type AttributionResult } from '../allocate/run.ts';
-import { describeTieOutStatus, type TieOut } from '../allocate/tieout.ts';
-import { diffRuns, whatIf, type RunComparison } from '../allocate/whatif.ts';
+import type { AttributionResult } from '../allocate/run.ts';
+import type { TieOut, TieOutLine } from '../allocate/tieout.ts';
+import type { RunComparison } from '../allocate/whatif.ts';
+import { compareDecimal } from '../util/decimal.ts';
 import { UsageError } from '../util/errors.ts';
 import type { Register } from './commands.ts';
 import type { Context } from './context.ts';
@@ -19,10 +20,12 @@ export const registerAttribute: Register = (program, run) => {
       run(async (ctx) => {
         const config = ctx.config(); // validate before the store is opened or created
         if (opts.dryRun) {
-          const cmp = await whatIf(await ctx.db({ readOnly: true }), config, opts.period);
+          const { whatIf } = await import('../allocate/whatif.ts');
+          const cmp = await whatIf(await ctx.readDb(), config, opts.period);
           ctx.print(cmp, () => printComparison(ctx, cmp));
           return;
         }
+        const { attribute } = await import('../allocate/run.ts');
         const result = await attribute(await ctx.db(), config, opts.period);
         ctx.print(result, () => printAttribution(ctx, result));
       }),
@@ -39,7 +42,8 @@ export const registerAttribute: Register = (program, run) => {
           if (!/^\d+$/.test(r)) throw new UsageError(`a run is a number, got "${r}"`);
           return Number(r);
         }) as [number, number];
-        const cmp = await diffRuns(await ctx.db({ readOnly: true }), opts.period, from, to);
+        const { diffRuns } = await import('../allocate/whatif.ts');
+        const cmp = await diffRuns(await ctx.readDb(), opts.period, from, to);
         ctx.print(cmp, () => printComparison(ctx, cmp));
       }),
     );
@@ -114,7 +118,22 @@ export function printTieOut(ctx: Context, t: TieOut): void {
   if (!t.lines.length) ctx.out('  no line items of this billing period');
   for (const l of t.lines) {
     const who = [l.provider, l.billing_account_id].filter(Boolean).join(' ');
-    ctx.out(`  ${who}${l.invoice_id ? ` invoice ${l.invoice_id}` : ''} ${l.currency}: ${describeTieOutStatus(l, (a) => money(a))}`);
+    ctx.out(`  ${who}${l.invoice_id ? ` invoice ${l.invoice_id}` : ''} ${l.currency}: ${describeTieOutStatus(l)}`);
   }
   for (const w of t.warnings) ctx.out(`  warning: ${w}`);
+}
+
+/** One line for a tie-out line: "ties to invoice INV-1 (12,345.67 EUR)". */
+export function describeTieOutStatus(l: TieOutLine): string {
+  const what = l.control.length === 0 ? '' : l.control[0]!.kind === 'aws-ce' ? "Cost Explorer's unblended total" : invoiceNames(l);
+  if (l.status === 'no-control') return `no invoice on file (stored ${money(l.stored_rounded)} ${l.currency})`;
+  if (l.status === 'ties') return `ties to ${what} (${money(l.control_total!)} ${l.currency})`;
+  const sign = compareDecimal(l.difference!, '0') > 0 ? 'more' : 'less';
+  return `differs from ${what} by ${money(l.difference!.replace(/^-/, ''))} ${l.currency}: stored ${money(l.stored_rounded)}, ${sign} than ${money(l.control_total!)}`;
+}
+
+function invoiceNames(l: TieOutLine): string {
+  const ids = l.control.map((c) => c.invoice_id).filter(Boolean);
+  if (!ids.length) return l.control.length === 1 ? 'the invoice on file' : `the ${l.control.length} invoices on file`;
+  return `${ids.length === 1 ? 'invoice' : 'invoices'} ${ids.join(', ')}`;
 }

@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import { closePeriod, reopenPeriod } from '../close/close.ts';
 import { periodOption } from './attribute.ts';
 import type { Register } from './commands.ts';
 
@@ -13,6 +12,7 @@ export const registerClose: Register = (program, run) => {
     .option('--accept-variance <reason>', 'close although the stored bill differs from its invoice (the reason is logged)')
     .action((opts: { period: string; acceptVariance?: string }) =>
       run(async (ctx) => {
+        const { closePeriod } = await import('../close/close.ts');
         const c = await closePeriod(await ctx.db(), opts.period, { actor: actor(), acceptVariance: opts.acceptVariance });
         ctx.print(c, () => {
           ctx.out(`Closed ${c.period} at run #${c.run_id}: ${c.rows} rows, CSV sha256 ${c.csv_sha256}. Late data for it becomes adjustments in the next open period.`);
@@ -30,6 +30,7 @@ export const registerClose: Register = (program, run) => {
     .requiredOption('--reason <text>', 'why the closed period must change (kept in the close log)')
     .action((opts: { period: string; reason: string }) =>
       run(async (ctx) => {
+        const { reopenPeriod } = await import('../close/close.ts');
         await reopenPeriod(await ctx.db(), opts.period, opts.reason, actor());
         ctx.out(`Reopened ${opts.period}: ${opts.reason}`);
       }),

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
-import {
-  collectK8s, DEFAULT_PAGE_SIZE, DEFAULT_WINDOW_SECONDS, kubeTargets, loadKubeConfig, type CollectOutcome,
-} from '../ingest/k8s-collect/index.ts';
+import { DEFAULT_PAGE_SIZE, DEFAULT_WINDOW_SECONDS } from '../ingest/k8s-collect/defaults.ts';
+import type { CollectOutcome } from '../ingest/k8s-collect/index.ts';
 import { AllotError, UsageError } from '../util/errors.ts';
 import type { Register } from './commands.ts';
 import type { Context } from './context.ts';
@@ -32,6 +31,7 @@ export const registerCollect: Register = (program, run) => {
     .addOption(new Option('--page-size <n>', 'items per list request').default(DEFAULT_PAGE_SIZE).argParser(positiveInt('--page-size')))
     .action((opts: { context?: string[]; cluster?: string; window: number; pageSize: number }) =>
       run(async (ctx) => {
+        const { collectK8s, kubeTargets, loadKubeConfig } = await import('../ingest/k8s-collect/index.ts');
         const targets = kubeTargets(loadKubeConfig(), opts.context ?? []);
         if (opts.cluster !== undefined && targets.length > 1) {
           throw new UsageError('--cluster names one cluster: with several --context values each snapshot takes its context name');
@@ -41,7 +41,7 @@ export const registerCollect: Register = (program, run) => {
         }
         const withIds = targets.map((t) => ({ kc: t.kc, cluster: opts.cluster ?? t.context }));
         warnUnconfiguredClusters(ctx, withIds.map((t) => t.cluster));
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const outcomes = await collectK8s(store, withIds, {
           window: opts.window,
           pageSize: opts.pageSize,

@@ -14,6 +14,7 @@ import { registerRun } from './run.ts';
 import { registerJobs } from './jobs.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerSend } from './send.ts';
+import { registerSends } from './sends.ts';
 import { registerStatus } from './status.ts';
 import { registerTieOut } from './tieout.ts';
 import { registerWorker } from './worker.ts';
@@ -34,6 +35,7 @@ export const commands: Register[] = [
   registerClose,
   registerReport,
   registerSend,
+  registerSends,
   registerExplain,
   registerStatus,
   registerRun,

@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import type { Register } from './commands.ts';
-import { runDemo } from '../demo/run.ts';
 
 export const registerDemo: Register = (program, run) => {
   program
@@ -12,6 +11,7 @@ export const registerDemo: Register = (program, run) => {
     .action((opts: { out: string; seed: string; period: string }) =>
       run(async (ctx) => {
         const out = resolve(opts.out);
+        const { runDemo } = await import('../demo/run.ts');
         const summary = await runDemo({ out, seed: Number(opts.seed), period: opts.period, log: ctx.opts.json ? () => undefined : ctx.out });
         ctx.print(summary, () => {
           ctx.out('');

@@ -1,4 +1,4 @@
-import { explain, type Explanation } from '../explain/explain.ts';
+import type { Explanation } from '../explain/explain.ts';
 import { periodOption } from './attribute.ts';
 import type { Register } from './commands.ts';
 import type { Context } from './context.ts';
@@ -13,7 +13,8 @@ export const registerExplain: Register = (program, run) => {
     .option('--top <n>', 'how many line items to list', '10')
     .action((opts: { period: string; team: string; top: string }) =>
       run(async (ctx) => {
-        const e = await explain(await ctx.db(), opts.period, opts.team, { top: Number(opts.top) });
+        const { explain } = await import('../explain/explain.ts');
+        const e = await explain(await ctx.readDb(), opts.period, opts.team, { top: Number(opts.top) });
         ctx.print(e, () => printExplanation(ctx, e));
       }),
     );

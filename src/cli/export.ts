@@ -1,6 +1,5 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { buildChargebackExport } from '../close/close.ts';
 import { periodOption } from './attribute.ts';
 import type { Register } from './commands.ts';
 
@@ -14,7 +13,8 @@ export const registerExport: Register = (program, run) => {
     .option('--run <id>', 'a specific allocation run instead of the latest (open periods only)')
     .action((opts: { period: string; out: string; run?: string }) =>
       run(async (ctx) => {
-        const { csv, manifest } = await buildChargebackExport(await ctx.db(), opts.period, opts.run === undefined ? undefined : Number(opts.run));
+        const { buildChargebackExport } = await import('../close/close.ts');
+        const { csv, manifest } = await buildChargebackExport(await ctx.readDb(), opts.period, opts.run === undefined ? undefined : Number(opts.run));
         const manifestFile = manifestPath(opts.out);
         writeAtomically(opts.out, csv);
         writeAtomically(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -3,6 +3,29 @@ import Table from 'cli-table3';
 import type { Coverage, DeliveryLayout, DeliveryResult } from '../ingest/delivery/index.ts';
 import { grouped } from '../util/decimal.ts';
 
+// C0 controls but tab and line feed, DEL, C1 controls, and the bidirectional
+// overrides and isolates ("Trojan source"): billing data that carries them
+// (a tag value with `ESC]0;title BEL` or `ESC[31m`) must not drive the terminal.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text for a terminal: every control character shown as `\xNN` (or `\uNNNN`), never interpreted. */
+export function terminalSafe(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * JSON for a terminal: JSON.stringify already escapes C0 controls; DEL, C1 and
+ * the bidi controls become `\uNNNN` escapes too, which any JSON parser reads
+ * back as the same characters.
+ */
+export function jsonSafe(json: string): string {
+  return json.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A plain, borderless table for terminals and logs. Right-aligns columns listed in `right`. */
 export function table(head: string[], rows: string[][], right: number[] = []): string {
   const t = new Table({

@@ -1,5 +1,6 @@
 import { Option } from 'commander';
-import { DEFAULT_BILLING_ACCOUNT, pullCostExplorer, type CostExplorerPullResult } from '../ingest/aws-ce/index.ts';
+import { DEFAULT_BILLING_ACCOUNT } from '../ingest/aws-ce/defaults.ts';
+import type { CostExplorerPullResult } from '../ingest/aws-ce/index.ts';
 import { periodOption } from './attribute.ts';
 import type { RegisterSource } from './ingest.ts';
 import { makeProgress, silentProgress } from './progress.ts';
@@ -19,8 +20,9 @@ export const registerIngestAwsCe: RegisterSource = (ingest, run) => {
     .action((opts: { period: string; billingAccount: string; allTagKeys: boolean }) =>
       run(async (ctx) => {
         const config = ctx.config();
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
+        const { pullCostExplorer } = await import('../ingest/aws-ce/index.ts');
         const result = await pullCostExplorer(store, config, {
           period: opts.period,
           billingAccount: opts.billingAccount,

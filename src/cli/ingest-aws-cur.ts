@@ -1,4 +1,4 @@
-import { ingestAwsCurFiles, type AwsCurFileResult, type MappingCheck } from '../ingest/aws-cur/ingest.ts';
+import type { AwsCurFileResult, MappingCheck } from '../ingest/aws-cur/ingest.ts';
 import { count, describeDelivery, describeFileImport, money } from './format.ts';
 import type { RegisterSource } from './ingest.ts';
 import { makeProgress, silentProgress } from './progress.ts';
@@ -13,8 +13,9 @@ export const registerAwsCur: RegisterSource = (ingest, run) => {
     .option('--replace', 'let loose files replace stored rows even where they cover fewer rows, charge days or sub-accounts', false)
     .action(async (inputs: string[], opts: { skipInvalid: boolean; replace: boolean }) =>
       run(async (ctx) => {
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
+        const { ingestAwsCurFiles } = await import('../ingest/aws-cur/ingest.ts');
         const result = await ingestAwsCurFiles(store, inputs, { ...opts, progress });
         ctx.print(result, () => {
           for (const d of result.deliveries) {

@@ -1,4 +1,3 @@
-import { ingestFocusFiles } from '../ingest/focus/ingest.ts';
 import type { RegisterSource } from './ingest.ts';
 import { makeProgress, silentProgress } from './progress.ts';
 import { describeDelivery, describeFileImport } from './format.ts';
@@ -14,8 +13,9 @@ export const registerFocus: RegisterSource = (ingest, run) => {
     .option('--replace', 'let loose files replace stored rows even where they cover fewer rows, charge days or sub-accounts', false)
     .action(async (inputs: string[], opts: { skipInvalid: boolean; append: boolean; replace: boolean }) =>
       run(async (ctx) => {
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
+        const { ingestFocusFiles } = await import('../ingest/focus/ingest.ts');
         const result = await ingestFocusFiles(store, inputs, { ...opts, progress });
         ctx.print(result, () => {
           for (const d of result.deliveries) {

@@ -1,4 +1,4 @@
-import { pullGcpBilling, type GcpPullResult } from '../ingest/gcp/index.ts';
+import type { GcpPullResult } from '../ingest/gcp/index.ts';
 import { periodOption } from './attribute.ts';
 import { count, money, plural } from './format.ts';
 import type { RegisterSource } from './ingest.ts';
@@ -15,7 +15,8 @@ export const registerIngestGcpBq: RegisterSource = (ingest, run) => {
     .option('--no-resources', 'detailed export: aggregate away resource.name/global_name (fewer rows, no ResourceId)')
     .action((opts: { period: string; table: string; project?: string; location?: string; resources: boolean }) =>
       run(async (ctx) => {
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
+        const { pullGcpBilling } = await import('../ingest/gcp/index.ts');
         const result = await pullGcpBilling(store, {
           period: opts.period,
           table: opts.table,

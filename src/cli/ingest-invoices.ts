@@ -1,4 +1,3 @@
-import { ingestInvoices } from '../ingest/invoices/index.ts';
 import { money, plural } from './format.ts';
 import type { RegisterSource } from './ingest.ts';
 
@@ -10,7 +9,8 @@ export const registerIngestInvoices: RegisterSource = (ingest, run) => {
     .argument('<file>', 'the CSV; its rows replace what was on file for the same billing account, period and currency')
     .action((file: string) =>
       run(async (ctx) => {
-        const r = await ingestInvoices(await ctx.db(), file);
+        const { ingestInvoices } = await import('../ingest/invoices/index.ts');
+        const r = await ingestInvoices(await ctx.db({ create: true }), file);
         ctx.print(r, () => {
           ctx.out(`${file}: ${plural(r.rows, 'invoice row')} recorded${r.replaced ? `, replacing ${plural(r.replaced, 'earlier row')}` : ''}`);
           for (const t of r.totals) {

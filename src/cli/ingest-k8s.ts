@@ -1,4 +1,4 @@
-import { ingestSnapshotFile, type SnapshotImportResult } from '../ingest/k8s/index.ts';
+import type { SnapshotImportResult } from '../ingest/k8s/index.ts';
 import type { RegisterSource } from './ingest.ts';
 import { makeProgress, silentProgress } from './progress.ts';
 import { count } from './format.ts';
@@ -11,8 +11,9 @@ export const registerIngestK8s: RegisterSource = (ingest, run) => {
     .requiredOption('--snapshots <file...>', 'snapshot files, each imported all or nothing')
     .action((opts: { snapshots: string[] }) =>
       run(async (ctx) => {
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const progress = ctx.opts.json ? silentProgress : makeProgress(ctx.err);
+        const { ingestSnapshotFile } = await import('../ingest/k8s/index.ts');
         const results: SnapshotImportResult[] = [];
         for (const file of opts.snapshots) {
           // One import per file: print each as it is committed, so a later bad file does not hide it.

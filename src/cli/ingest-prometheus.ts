@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { backfillPrometheus, parseStep, type PrometheusBackfillResult } from '../ingest/prometheus/index.ts';
+import type { PrometheusBackfillResult } from '../ingest/prometheus/index.ts';
 import { periodOption } from './attribute.ts';
 import { warnUnconfiguredClusters } from './collect.ts';
 import type { RegisterSource } from './ingest.ts';
@@ -21,9 +21,10 @@ export const registerIngestPrometheus: RegisterSource = (ingest, run) => {
     .option('--selector <matchers>', 'label matchers added to every series, when one Prometheus holds several clusters, e.g. cluster="prod"')
     .action((opts: { period: string; url: string; cluster: string; step: string; selector?: string }) =>
       run(async (ctx) => {
+        const { backfillPrometheus, parseStep } = await import('../ingest/prometheus/index.ts');
         const step = parseStep(opts.step);
         warnUnconfiguredClusters(ctx, [opts.cluster]);
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
         const result = await backfillPrometheus(store, {
           url: opts.url,
           cluster: opts.cluster,

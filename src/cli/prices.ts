@@ -1,4 +1,4 @@
-import { fetchGcpPrices, type GcpPriceResult } from '../ingest/gcp/index.ts';
+import type { GcpPriceResult } from '../ingest/gcp/index.ts';
 import type { Register } from './commands.ts';
 import { count } from './format.ts';
 
@@ -11,7 +11,8 @@ export const registerPrices: Register = (program, run) => {
     .option('--currency <code>', 'currency of the prices', 'USD')
     .action((opts: { currency: string }) =>
       run(async (ctx) => {
-        const store = await ctx.db();
+        const store = await ctx.db({ create: true });
+        const { fetchGcpPrices } = await import('../ingest/gcp/index.ts');
         const result = await fetchGcpPrices(store, { currency: opts.currency.toUpperCase() });
         ctx.print(result, () => {
           for (const line of describeGcpPrices(result)) ctx.out(line);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Option } from 'commander';
-import { writeShowback, type ShowbackFile } from '../render/team/files.ts';
+import type { ShowbackFile } from '../render/team/files.ts';
 import { formatMoney } from '../render/team/format.ts';
 import { periodOption } from './attribute.ts';
 import type { Context } from './context.ts';
@@ -22,7 +22,8 @@ export const registerShowbackReport: RegisterReport = (report, run) => {
     .action((opts: { period: string; team?: string; out?: string }) =>
       run(async (ctx) => {
         const cfg = ctx.config().config;
-        const files = await writeShowback(await ctx.db(), cfg, opts.period, opts.out ?? join('out', `showback-${opts.period}`), opts.team ? { team: opts.team } : {});
+        const { writeShowback } = await import('../render/team/files.ts');
+        const files = await writeShowback(await ctx.readDb(), cfg, opts.period, opts.out ?? join('out', `showback-${opts.period}`), opts.team ? { team: opts.team } : {});
         ctx.print({ period: opts.period, files }, () => printFiles(ctx, files));
       }),
     );

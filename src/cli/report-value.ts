@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { buildValueReport, writeValueReport, type ValueReport } from '../render/value/index.ts';
+import type { ValueReport } from '../render/value/index.ts';
 import { periodOption } from './attribute.ts';
 import type { Context } from './context.ts';
 import { money, table } from './format.ts';
@@ -14,7 +14,8 @@ export const registerValueReport: RegisterReport = (report, run) => {
     .option('--out <dir>', 'directory for value-<period>.html, .md and .json (default out/value-<period>/)')
     .action((opts: { period: string; out?: string }) =>
       run(async (ctx) => {
-        const r = await buildValueReport(await ctx.db(), ctx.config().config, opts.period);
+        const { buildValueReport, writeValueReport } = await import('../render/value/index.ts');
+        const r = await buildValueReport(await ctx.readDb(), ctx.config().config, opts.period);
         const files = writeValueReport(r, opts.out ?? join('out', `value-${opts.period}`));
         ctx.print(r, () => printValue(ctx, r, files));
       }),

@@ -1,7 +1,4 @@
-import { createLogger } from '../../jobs/log.ts';
-import { checkEvictionPolicy } from '../../jobs/redis.ts';
-import { openRuntime } from '../../jobs/runtime.ts';
-import { syncSchedulers, type SchedulerInfo } from '../../jobs/schedule.ts';
+import type { SchedulerInfo } from '../../jobs/schedule.ts';
 import type { Register } from './commands.ts';
 import { table } from './format.ts';
 import { prefixOption } from './worker.ts';
@@ -20,6 +17,9 @@ export const registerSchedule: Register = (program, run) => {
     .action((opts: { dryRun: boolean; prefix: string }) =>
       run(async (ctx) => {
         const loaded = ctx.config();
+        const [{ createLogger }, { checkEvictionPolicy }, { openRuntime }, { syncSchedulers }] = await Promise.all([
+          import('../../jobs/log.ts'), import('../../jobs/redis.ts'), import('../../jobs/runtime.ts'), import('../../jobs/schedule.ts'),
+        ]);
         const log = createLogger({ name: 'schedule', stderr: true, level: process.env.LOG_LEVEL ?? 'warn' });
         const rt = openRuntime({ log, prefix: opts.prefix });
         try {

@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { assertDelivered, sendReports, type SendOutcome, type SendResult } from '../deliver/send.ts';
+import type { SendOutcome, SendResult } from '../deliver/send.ts';
 import { UsageError } from '../util/errors.ts';
 import { periodOption } from './attribute.ts';
 import type { Register } from './commands.ts';
@@ -24,7 +24,8 @@ export const registerSend: Register = (program, run) => {
       run(async (ctx) => {
         if (opts.dryRun && !opts.out) throw new UsageError('--dry-run needs --out DIR for the .eml files');
         if (opts.out && !opts.dryRun) throw new UsageError('--out is only for --dry-run');
-        const result = await sendReports(await ctx.db(), ctx.config().config, {
+        const { assertDelivered, sendReports } = await import('../deliver/send.ts');
+        const result = await sendReports(opts.dryRun ? await ctx.readDb() : await ctx.db(), ctx.config().config, {
           period: opts.period,
           ...(opts.team ? { team: opts.team } : {}),
           resend: opts.resend,

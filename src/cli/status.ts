@@ -21,7 +21,7 @@ export const registerStatus: Register = (program, run) => {
     .description('show what is in the store: periods (closed or open, tie-out), deliveries per source, imports, last runs')
     .action(() =>
       run(async (ctx) => {
-        const store = await ctx.db();
+        const store = await ctx.readDb();
         const periods = await store.all<{ period: string; line_items: string; currencies: string; imports: string }>(
           `SELECT period, count(*)::VARCHAR AS line_items, string_agg(DISTINCT billing_currency, ',') AS currencies,
                   count(DISTINCT import_id)::VARCHAR AS imports

@@ -1,5 +1,3 @@
-import { pullCostExplorerTotal } from '../ingest/aws-ce/total.ts';
-import { tieOut } from '../allocate/tieout.ts';
 import { periodOption, printTieOut } from './attribute.ts';
 import type { Register } from './commands.ts';
 import { money } from './format.ts';
@@ -13,7 +11,8 @@ export const registerTieOut: Register = (program, run) => {
     .addOption(periodOption())
     .action((opts: { period: string }) =>
       run(async (ctx) => {
-        const t = await tieOut(await ctx.db(), opts.period);
+        const { tieOut } = await import('../allocate/tieout.ts');
+        const t = await tieOut(await ctx.readDb(), opts.period);
         ctx.print(t, () => printTieOut(ctx, t));
       }),
     );
@@ -24,6 +23,8 @@ export const registerTieOut: Register = (program, run) => {
     .requiredOption('--billing-account <id>', 'the payer account: the BillingAccountId of its line items')
     .action((opts: { period: string; billingAccount: string }) =>
       run(async (ctx) => {
+        const { pullCostExplorerTotal } = await import('../ingest/aws-ce/total.ts');
+        const { tieOut } = await import('../allocate/tieout.ts');
         const store = await ctx.db();
         const r = await pullCostExplorerTotal(store, { period: opts.period, billingAccount: opts.billingAccount });
         const t = await tieOut(store, opts.period);

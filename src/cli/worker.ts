@@ -1,12 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
-import { createLogger } from '../../jobs/log.ts';
-import { startMetricsServer } from '../../jobs/metrics.ts';
-import { QUEUE_NAMES, type QueueName } from '../../jobs/queues.ts';
-import { checkEvictionPolicy, redisUrl, safeUrl } from '../../jobs/redis.ts';
-import { openRuntime } from '../../jobs/runtime.ts';
-import { syncSchedulers } from '../../jobs/schedule.ts';
-import { startWorker } from '../../jobs/worker.ts';
+import { QUEUE_NAMES, type QueueName } from '../../jobs/names.ts';
 import type { Register } from './commands.ts';
 import type { Context } from './context.ts';
 
@@ -36,12 +30,14 @@ interface WorkerFlags {
   concurrency: number;
   queues: QueueName[];
   metricsPort: number;
+  metricsHost: string;
   artefacts?: string;
   schedule: boolean;
   prefix: string;
   jobLockMs?: number;
   stalledIntervalMs?: number;
   storeLockTtlMs?: number;
+  snapshot: boolean;
 }
 
 /**
@@ -54,9 +50,11 @@ export const registerWorker: Register = (program, run) => {
     .description('run the scheduled and monthly jobs from Redis (REDIS_URL) until SIGTERM/SIGINT; active jobs finish first')
     .addOption(new Option('--concurrency <n>', 'parallel jobs per queue for render, deliver and control (the store queue runs one at a time)').default(4).argParser(wholeNumber('--concurrency')))
     .addOption(new Option('--queues <list>', `queues to serve, comma-separated (${QUEUE_NAMES.join(',')})`).default([...QUEUE_NAMES], QUEUE_NAMES.join(',')).argParser(parseQueues))
-    .addOption(new Option('--metrics-port <port>', '/metrics and /healthz on this port (0: any free port)').default(9464).argParser(wholeNumber('--metrics-port', 0)))
+    .addOption(new Option('--metrics-port <port>', '/metrics, /healthz (liveness) and /readyz (readiness: Redis) on this port (0: any free port)').default(9464).argParser(wholeNumber('--metrics-port', 0)))
+    .addOption(new Option('--metrics-host <address>', 'address the metrics server listens on (127.0.0.1: this machine only)').default('0.0.0.0').env('ALLOT_METRICS_HOST'))
     .addOption(artefactsOption())
     .option('--schedule', 'upsert the job schedulers from the config first (as "allot schedule")', false)
+    .option('--no-snapshot', 'do not publish the readers\' snapshot of the store after each store job (readers then wait for the store)')
     .addOption(prefixOption())
     .addOption(new Option('--job-lock-ms <ms>', 'BullMQ job lock: a dead worker\'s jobs are taken over after it (default 30000)').argParser(wholeNumber('--job-lock-ms')))
     .addOption(new Option('--stalled-interval-ms <ms>', 'how often stalled jobs are looked for (default 30000)').argParser(wholeNumber('--stalled-interval-ms')))
@@ -64,7 +62,14 @@ export const registerWorker: Register = (program, run) => {
     .action((opts: WorkerFlags) =>
       run(async (ctx) => {
         const loaded = ctx.config(); // validate before connecting
+        const [{ createLogger }, { startMetricsServer }, { checkEvictionPolicy, redisUrl, safeUrl }, { openRuntime }, { syncSchedulers }, { startWorker }] =
+          await Promise.all([
+            import('../../jobs/log.ts'), import('../../jobs/metrics.ts'), import('../../jobs/redis.ts'), import('../../jobs/runtime.ts'),
+            import('../../jobs/schedule.ts'), import('../../jobs/worker.ts'),
+          ]);
         const log = createLogger({ name: 'worker' });
+        const { onWarning } = await import('./warnings.ts');
+        onWarning((w) => log.warn({ warning: w.name, code: (w as { code?: string }).code }, w.message.replace(/\s*\n\s*/g, ' ')));
         const url = redisUrl();
         const rt = openRuntime({ log, url, prefix: opts.prefix });
         let stopping: string | undefined;
@@ -98,17 +103,36 @@ export const registerWorker: Register = (program, run) => {
             lockDuration: opts.jobLockMs,
             stalledInterval: opts.stalledIntervalMs,
             storeLockTtlMs: opts.storeLockTtlMs,
+            snapshot: opts.snapshot,
           });
-          const server = await startMetricsServer({ port: opts.metricsPort, metrics: w.metrics, collect: () => w.collect(), health: () => w.health(), log }).catch(
+          const server = await startMetricsServer({
+            port: opts.metricsPort, host: opts.metricsHost, metrics: w.metrics, collect: () => w.collect(), health: () => w.health(), ready: () => w.ready(), log,
+          }).catch(
             async (e: unknown) => {
               await w.close();
               throw e;
             },
           );
           log.info(
-            { queues: opts.queues, concurrency: opts.concurrency, metrics_port: server.port, db: resolve(ctx.opts.db), artefacts },
+            { queues: opts.queues, concurrency: opts.concurrency, metrics_host: opts.metricsHost, metrics_port: server.port, db: resolve(ctx.opts.db), artefacts },
             'worker ready',
           );
+          // SIGHUP: read the configuration again. Jobs that start from now on use it (running ones keep
+          // theirs); with --schedule the schedulers follow it. A configuration that does not load is
+          // logged and the running one kept.
+          process.on('SIGHUP', () => {
+            void (async () => {
+              try {
+                const { loadConfigFile } = await import('../config/load.ts');
+                const next = loadConfigFile(ctx.opts.config);
+                w.reload(next);
+                if (opts.schedule) await syncSchedulers(rt.queues, next.config);
+                log.info({ config: next.file, sha256: next.sha256 }, 'configuration reloaded (SIGHUP)');
+              } catch (e) {
+                log.error({ err: { message: (e as Error).message } }, 'configuration NOT reloaded (SIGHUP): it does not load; the worker keeps the one it had');
+              }
+            })();
+          });
           return { w, server };
         };
         const starting = start();

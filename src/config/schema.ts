@@ -4,6 +4,17 @@ import { z } from 'zod';
 // plus Allot's own additions, which are marked. Every object is strict: an
 // unknown key is an error, so a typo never silently changes a number.
 
+// Numbers are bounded so that any valid configuration attributes: weights
+// and prices become DECIMAL in the store (an exponent like 1e308 does not),
+// and a zero price or utilisation would divide by zero.
+const WEIGHT_MAX = 1e12;
+const weight = z
+  .number()
+  .min(0)
+  .max(WEIGHT_MAX, `must be at most ${WEIGHT_MAX.toLocaleString('en-US')}`)
+  .refine((w) => w === 0 || w >= 1e-6, 'must be 0 or at least 0.000001');
+const price = z.number().min(1e-6, 'must be at least 0.000001').max(1e6, 'must be at most 1,000,000');
+
 const id = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"');
@@ -38,7 +49,7 @@ export const PoolSchema = z.strictObject({
   id,
   name: z.string().min(1),
   strategy: z.enum(['proportional', 'even', 'fixed']).default('proportional'),
-  weights: z.record(z.string(), z.number().nonnegative()).optional(),
+  weights: z.record(z.string(), weight).optional(),
 });
 
 export const ClusterSchema = z.strictObject({
@@ -49,8 +60,8 @@ export const ClusterSchema = z.strictObject({
   idle: z.enum(['proportional', 'platform', 'unallocated']).default('proportional'),
   prices: z
     .strictObject({
-      cpu_core_hour: z.number().positive(),
-      memory_gib_hour: z.number().positive(),
+      cpu_core_hour: price,
+      memory_gib_hour: price,
     })
     .default({ cpu_core_hour: 0.031611, memory_gib_hour: 0.004237 }),
 });
@@ -69,38 +80,47 @@ export const RuleSchema = z
   );
 
 /** A value-model input: a range and where the figure comes from. */
+const figure = z.number().min(0).max(1e9, 'must be at most 1,000,000,000');
 export const EstimateSchema = z
   .strictObject({
-    low: z.number().nonnegative(),
-    base: z.number().nonnegative(),
-    high: z.number().nonnegative(),
+    low: figure,
+    base: figure,
+    high: figure,
     source: z.string().min(1),
   })
   .refine((e) => e.low <= e.base && e.base <= e.high, 'needs low <= base <= high');
 
 const estimate = (low: number, base: number, high: number, source: string) => EstimateSchema.default({ low, base, high, source });
 
+// A share of capacity in use: above 0 (capacity is usage ÷ utilisation), at most 1.
+const UtilisationSchema = EstimateSchema.refine((e) => e.low >= 0.01 && e.high <= 1, 'utilisation is a fraction: needs 0.01 <= low and high <= 1');
+
 // Allot: the platform value model ("what would self-managed have cost?").
 // Defaults are public list prices and survey figures; override them with your own.
 export const ValueModelSchema = z.strictObject({
   control_plane_fee_per_hour: estimate(0.1, 0.1, 0.1, 'EKS and GKE Standard list price for a cluster control plane, $0.10 per hour'),
   self_managed_clusters_per_team: estimate(1, 2, 3, 'assumption: a team running its own Kubernetes keeps at least production and staging clusters'),
-  self_managed_utilisation: estimate(0.13, 0.2, 0.3, 'CAST AI Kubernetes Cost Benchmark 2024: average CPU utilisation 13%; Datadog State of Cloud Costs: most containers use under half their request'),
+  self_managed_utilisation: UtilisationSchema.default({
+    low: 0.13, base: 0.2, high: 0.3,
+    source: 'CAST AI Kubernetes Cost Benchmark 2024: average CPU utilisation 13%; Datadog State of Cloud Costs: most containers use under half their request',
+  }),
   cpu_core_hour_price: estimate(0.031611, 0.031611, 0.031611, 'GCP N2 on-demand vCPU list price, us-central1 (used when allot prices gcp has not run)'),
   memory_gib_hour_price: estimate(0.004237, 0.004237, 0.004237, 'GCP N2 on-demand memory list price per GiB, us-central1'),
   toil_hours_per_cluster_month: estimate(8, 16, 40, 'assumption: upgrades, patching, on-call and incident time per self-managed cluster'),
   engineer_hourly_rate: estimate(70, 100, 140, 'assumption: loaded cost of a platform engineer hour'),
   ci_tooling_per_team_month: estimate(100, 300, 800, 'assumption: CI runners, registries, observability a team would buy alone'),
-  keep_rate_days: z.number().int().positive().default(90),
+  keep_rate_days: z.number().int().min(1).max(3660).default(90),
 });
 
 // Allot: SMTP delivery of team reports. The password is written as ${SMTP_PASSWORD}.
 export const SmtpSchema = z.strictObject({
   host: z.string().min(1),
-  port: z.number().int().positive().default(587),
+  port: z.number().int().min(1).max(65535).default(587),
   secure: z.boolean().default(false),
   user: z.string().optional(),
   password: z.string().optional(),
+  // With a user, the login needs TLS (implicit with secure, else STARTTLS); this says otherwise, in so many words.
+  allow_insecure_auth: z.boolean().default(false),
   from: z.string().min(3),
   reply_to: z.string().optional(),
 });
@@ -169,7 +189,7 @@ export const ScheduleSchema = z.strictObject({
   freshness: z
     .strictObject({
       cron: cron.default('0 8 * * 1'),
-      max_age_hours: z.number().positive().default(48),
+      max_age_hours: z.number().positive().max(24 * 366, 'must be at most 8784 (a year)').default(48),
     })
     .optional(),
 });

@@ -92,6 +92,32 @@ export class DeliveryError extends AllotError {
   }
 }
 
+/**
+ * The SMTP set-up is wrong, not one message: the server refused the login, or
+ * it offers no STARTTLS while the login needs it. Every team would get the
+ * same answer, and no retry can change it until the configuration does.
+ */
+export class SmtpSetupError extends AllotError {
+  override readonly exitCode = 2;
+  override readonly retryable = false;
+}
+
+/** The SmtpSetupError an SMTP error amounts to, if it is one. */
+export function smtpSetupProblem(e: unknown, smtp: Config['smtp']): SmtpSetupError | undefined {
+  const err = (e ?? {}) as SmtpError & { command?: string };
+  const reply = describe(e);
+  if (err.code === 'EAUTH') {
+    return new SmtpSetupError(`the SMTP server ${smtp?.host ?? ''} refused the login as "${smtp?.user ?? ''}": ${reply} (check smtp.user and the password)`);
+  }
+  if (err.code === 'ETLS' && err.command === 'STARTTLS') {
+    return new SmtpSetupError(
+      `the SMTP server ${smtp?.host ?? ''} offers no STARTTLS, so the login as "${smtp?.user ?? ''}" would cross the network in clear (${reply}): ` +
+        'use secure: true (TLS from the start, usually port 465), a server with STARTTLS, or say allow_insecure_auth: true in the smtp section',
+    );
+  }
+  return undefined;
+}
+
 /** Throws DeliveryError (exit 1) when anything was not delivered. */
 export function assertDelivered(result: SendResult): void {
   if (result.failures.length > 0) throw new DeliveryError(result);
@@ -128,7 +154,9 @@ export function smtpTransport(config: Config): MailTransport {
     host: s.host,
     port: s.port,
     secure: s.secure,
-    ...(s.user ? { auth: { user: s.user, pass: s.password ?? '' } } : {}),
+    // Credentials never cross the network in clear: without `secure` (TLS from the start) the
+    // server must offer STARTTLS, unless the config says allow_insecure_auth: true.
+    ...(s.user ? { auth: { user: s.user, pass: s.password ?? '' }, requireTLS: !s.secure && !s.allow_insecure_auth } : {}),
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
@@ -211,7 +239,7 @@ export async function sendReports(store: Store, config: Config, opts: SendOption
         { period, team_id: team.id, run_id: runId, recipients: team.emails, message_id: messageId, subject: rendered.subject, resend: sent.length > 0 },
         clock(),
       );
-      done(await deliver(store, transport, mail, sendId, { delays, sleep, clock }, {
+      done(await deliver(store, transport, mail, sendId, { delays, sleep, clock, smtp: config.smtp }, {
         ...base(team.id, team.emails),
         message_id: messageId,
         note: interrupted.length ? 'an earlier run was interrupted while sending this; sent again with the same Message-ID' : null,
@@ -231,7 +259,7 @@ async function deliver(
   transport: MailTransport,
   mail: SendMailOptions,
   sendId: number,
-  r: { delays: number[]; sleep: (ms: number) => Promise<void>; clock: () => Date },
+  r: { delays: number[]; sleep: (ms: number) => Promise<void>; clock: () => Date; smtp: Config['smtp'] },
   outcome: SendOutcome,
 ): Promise<SendOutcome> {
   const maxAttempts = r.delays.length + 1;
@@ -246,6 +274,12 @@ async function deliver(
     } catch (e) {
       const response = describe(e);
       const code = (e as SmtpError | undefined)?.code ?? null;
+      const setup = smtpSetupProblem(e, r.smtp);
+      if (setup) {
+        // Recorded for this team, then the whole send stops: the next team would get the same answer.
+        await finishSend(store, sendId, { status: 'failed', attempts: attempt, response, error_code: code, rejected: [] }, r.clock());
+        throw setup;
+      }
       if (classifySmtpError(e) === 'transient' && attempt < maxAttempts) {
         await recordAttempt(store, sendId, attempt, response, code);
         await r.sleep(r.delays[attempt - 1]!);

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { Store } from '../store/db.ts';
-import { InputError } from '../util/errors.ts';
+import { cut, InputError } from '../util/errors.ts';
 
 /*
  * Reading export files, for the importers that take files (FOCUS, AWS CUR):
@@ -20,16 +20,28 @@ export const LF = 0x0a;
 export const CR = 0x0d;
 const QUOTE = 0x22;
 
+/** The refusal of anything but a regular file: a pipe, a device, a socket (an import reads its file several times). */
+export function notRegular(file: string, st: Stats): InputError {
+  const what = st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isDirectory() ? 'a directory' : st.isSocket() ? 'a socket' : 'not a file';
+  return new InputError(file, undefined, undefined, `not a regular file (${what}): save the export to a file and import that`);
+}
+
 /**
  * The container by the first bytes, never the name: `PAR1` is Parquet, 1f 8b
  * is gzip, anything else plain text. A file that cannot be opened is an
- * InputError (`no such file` or `cannot open: …`).
+ * InputError (`no such file` or `cannot open: …`), and so is anything but a
+ * regular file: an import reads its file several times (hash, header, rows),
+ * which a pipe cannot give and a device like /dev/zero never ends.
  */
 export async function sniffFile(file: string): Promise<'parquet' | 'gzip' | 'plain'> {
   let handle;
   try {
+    // Before opening: opening a pipe blocks until something writes to it.
+    const st = await stat(file);
+    if (!st.isFile()) throw notRegular(file, st);
     handle = await open(file, 'r');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(file, undefined, undefined, code === 'ENOENT' ? 'no such file' : `cannot open: ${(e as Error).message}`);
   }
@@ -240,10 +252,29 @@ export class ParquetRowError extends InputError {
 }
 
 /**
+ * DuckDB's complaint about a file, as one line: the line number it names (a
+ * CSV error), and its own words without the quoted row, its hints and its
+ * reader settings, cut to 300 characters (DuckDB quotes whole rows, which may be megabytes).
+ */
+export function describeReadError(message: string): { line?: number; detail: string } {
+  const lines = message.split('\n').map((l) => l.trim());
+  const end = lines.findIndex((l) => /^Possible (fixes|Solution)/i.test(l));
+  let line: number | undefined;
+  const kept = (end === -1 ? lines : lines.slice(0, end))
+    .map((l) => l.replace(/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error): /, ''))
+    .filter((l) => {
+      const m = /^CSV Error on Line: (\d+)$/.exec(l);
+      if (m) line = Number(m[1]);
+      return l && !m && !/^(\*|LINE \d+:|\^|Original Line:|[a-z_]+ = )/.test(l);
+    });
+  return { ...(line === undefined ? {} : { line }), detail: cut(kept.slice(0, 4).join('; ')) };
+}
+
+/**
  * Runs a statement that reads `file`; DuckDB's complaints about the file
  * (unreadable, not `kind`, a value that does not convert) become an
- * InputError naming it, in at most four lines of DuckDB's own words without
- * its hints and reader settings. Anything else is rethrown as it is.
+ * InputError naming it, and the line where DuckDB gives one, in one line of
+ * DuckDB's own words (describeReadError). Anything else is rethrown as it is.
  */
 export async function readingFile<T>(file: string, kind: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -251,13 +282,7 @@ export async function readingFile<T>(file: string, kind: string, fn: () => Promi
   } catch (e) {
     const msg = (e as Error).message ?? '';
     if (!/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error)/.test(msg)) throw e;
-    const lines = msg.split('\n').map((l) => l.trim());
-    const end = lines.findIndex((l) => /^Possible (fixes|Solution)/i.test(l));
-    const detail = (end === -1 ? lines : lines.slice(0, end))
-      .filter((l) => l && !/^(\*|LINE \d+:|\^|[a-z_]+ = )/.test(l))
-      .slice(0, 4)
-      .join('; ')
-      .replace(/^(Invalid Input Error|IO Error|Conversion Error|Invalid Error): /, '');
-    throw new InputError(file, undefined, undefined, `cannot read as ${kind}: ${detail}`);
+    const { line, detail } = describeReadError(msg);
+    throw new InputError(file, line, undefined, `cannot read as ${kind}: ${detail}`);
   }
 }

@@ -35,10 +35,15 @@ export async function chargebackRows(store: Store, runId: number): Promise<Charg
   return rows.map(({ decimals, ...r }) => ({ ...r, amount: fixDecimals(r.amount, decimals) }));
 }
 
-/** RFC 4180, UTF-8, CRLF line ends, header row. */
+/**
+ * RFC 4180, UTF-8, CRLF line ends, header row. A cell with a comma, a quote,
+ * a CR or an LF is quoted: csv-stringify quotes only cells that hold the
+ * record delimiter (CRLF) by itself, so a lone LF in a team or service name
+ * would split the row for every reader.
+ */
 export function renderChargebackCsv(rows: ChargebackRow[]): string {
   return stringify(
     rows.map((r) => CHARGEBACK_HEADER.map((k) => formulaSafe(r[k]))),
-    { header: true, columns: [...CHARGEBACK_HEADER], record_delimiter: '\r\n' },
+    { header: true, columns: [...CHARGEBACK_HEADER], record_delimiter: '\r\n', quoted_match: /[\r\n]/ },
   );
 }

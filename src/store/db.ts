@@ -11,15 +11,36 @@ export type Row = Record<string, unknown>;
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 
+/** A command that only reads was pointed at a store file that is not there (a mistyped --db). */
+export class StoreMissingError extends AllotError {
+  override readonly retryable = false;
+  constructor(readonly path: string) {
+    super(`no store at ${path}: check --db (or ALLOT_DB); "allot ingest", "allot collect" and "allot demo" create one`);
+  }
+}
+
+export interface OpenOptions {
+  threads?: number;
+  memoryLimit?: string;
+  /** Open for reading only: no migration, and other read-only processes may have it open too. */
+  readOnly?: boolean;
+  /** Create the file if it is not there (default true; false throws StoreMissingError). */
+  create?: boolean;
+}
+
 /**
  * The store: one DuckDB file with one connection. DuckDB allows one writing
- * process per file; callers serialise writes (see jobs/ for the queue design).
+ * process per file, or any number of read-only ones; see access.ts for who
+ * opens it how, and jobs/ for the queue design.
  */
 export class Store {
+  private readonly closeHooks: (() => void)[] = [];
+
   private constructor(
     readonly path: string,
     readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
+    readonly readOnly: boolean,
   ) {}
 
   /**
@@ -28,36 +49,56 @@ export class Store {
    * the limit DuckDB spills to `<db>.tmp/`; the process peaks at about the
    * limit plus 0.6 GB (a 10M-line-item month; see the README's benchmark).
    */
-  static async open(path: string, opts: { threads?: number; memoryLimit?: string; readOnly?: boolean } = {}): Promise<Store> {
-    if (opts.readOnly && path !== ':memory:' && !existsSync(path)) throw new AllotError(`${path}: no such store`);
-    if (path !== ':memory:' && !opts.readOnly) mkdirSync(dirname(path), { recursive: true });
+  static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
+    const readOnly = opts.readOnly ?? false;
+    if (path !== ':memory:') {
+      if ((readOnly || opts.create === false) && !existsSync(path)) throw new StoreMissingError(path);
+      if (!readOnly) mkdirSync(dirname(path), { recursive: true });
+    }
     const instance = await DuckDBInstance.create(path, {
       threads: String(opts.threads ?? (process.env.ALLOT_DUCKDB_THREADS || 2)),
       memory_limit: opts.memoryLimit ?? (process.env.ALLOT_DUCKDB_MEMORY_LIMIT || '1GB'),
       // Everything Allot needs is linked in; never try to download an extension.
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
-      // Read-only: nothing reaches the file (TEMP tables live in memory), and other readers may open it too.
-      ...(opts.readOnly ? { access_mode: 'READ_ONLY' } : {}),
+      ...(readOnly ? { access_mode: 'READ_ONLY' } : {}),
     });
     const conn = await instance.connect();
     // Periods are UTC months; every timestamp is read and cut in UTC.
     await conn.run("SET TimeZone = 'UTC'");
-    const store = new Store(path, instance, conn);
-    if (!opts.readOnly) await store.migrate();
-    else if ((await store.schemaVersion()) < (listMigrations().at(-1)?.version ?? 0)) {
-      store.close();
-      throw new AllotError(`${path} has an older schema: run "allot status" on it once to upgrade it`);
-    }
+    const store = new Store(path, instance, conn, readOnly);
+    if (!readOnly) await store.migrate();
     return store;
   }
 
-  /** Applies migrations/NNN-*.sql above the file's version, each in one transaction. */
+  private async appliedVersions(): Promise<Set<number>> {
+    return new Set((await this.all<{ v: number }>('SELECT DISTINCT version AS v FROM schema_version')).map((r) => Number(r.v)));
+  }
+
+  /** True when the file has every migration of this version of Allot (a read-only open cannot apply them). */
+  async upToDate(): Promise<boolean> {
+    const exists = await this.one('SELECT 1 AS x FROM duckdb_tables() WHERE table_name = $1', ['schema_version']);
+    if (exists === undefined) return false;
+    const applied = await this.appliedVersions();
+    return listMigrations().every((m) => applied.has(m.version));
+  }
+
+  /** Runs `fn` once the store is closed. */
+  onClose(fn: () => void): void {
+    this.closeHooks.push(fn);
+  }
+
+  /**
+   * Applies each migrations/NNN-*.sql the file has not had, in order, each in
+   * one transaction. By the versions recorded, not the highest one: a file
+   * that got 010 before 006-009 existed (two lines of work merged later)
+   * still gets them.
+   */
   private async migrate(): Promise<void> {
     await this.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)');
-    const current = Number((await this.one('SELECT coalesce(max(version), 0) AS v FROM schema_version'))?.v ?? 0);
+    const applied = await this.appliedVersions();
     for (const { version, file } of listMigrations()) {
-      if (version <= current) continue;
+      if (applied.has(version)) continue;
       await this.transaction(async () => {
         await this.conn.run(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'));
         await this.run('INSERT INTO schema_version VALUES ($1, now()::TIMESTAMP)', [version]);
@@ -99,6 +140,7 @@ export class Store {
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
+    for (const fn of this.closeHooks.splice(0)) fn();
   }
 }
 

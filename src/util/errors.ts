@@ -1,10 +1,14 @@
 /**
  * Errors a user can act on. The CLI prints `message` as one line and exits
  * with `exitCode`; anything else is a bug and gets a stack trace with --verbose.
+ *
+ * `retryable` says whether running the same thing again, with nothing
+ * changed, can succeed (a busy store, a server that was away): scheduled jobs
+ * retry only those. Bad input, configuration or arguments, and a run that
+ * does not reconcile or tie out, fail at once: someone has to fix something.
  */
 export class AllotError extends Error {
   readonly exitCode: number = 1;
-  /** Whether trying again can help (a network failure, a busy store); jobs retry only these. */
   readonly retryable: boolean = true;
 }
 
@@ -14,6 +18,28 @@ export class AllotError extends Error {
  */
 export class PermanentError extends AllotError {
   override readonly retryable = false;
+}
+
+/** Whether a retry can help: false for errors that say so (`retryable: false`), true otherwise. */
+export function isRetryable(e: unknown): boolean {
+  return (e as { retryable?: unknown } | null)?.retryable !== false;
+}
+
+/** Cuts a text to `max` characters, saying how much was left out. */
+export function cut(text: string, max = 300): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/**
+ * An unexpected error's message as one readable line: DuckDB's SQL excerpt
+ * (`LINE 1: …`, `^`), hints and reader settings dropped, lines joined with
+ * "; ", cut to `max` characters (DuckDB quotes whole rows).
+ */
+export function oneLine(message: string, max = 300): string {
+  const lines = message.split('\n').map((l) => l.trim());
+  const end = lines.findIndex((l) => /^Possible (fixes|Solution)/i.test(l));
+  const kept = (end === -1 ? lines : lines.slice(0, end)).filter((l) => l && !/^(\*|LINE \d+:|\^|Original Line:|[a-z_]+ = )/.test(l));
+  return cut(kept.join('; '), max);
 }
 
 /** Bad flags or arguments (exit 2). */

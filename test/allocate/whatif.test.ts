@@ -75,7 +75,7 @@ describe('allot attribute --dry-run', () => {
 
   it('a read-only open of a store that does not exist is refused, not created', async () => {
     const path = `${(await tempStore().then((s) => { const p = s.path; s.close(); return p; }))}.missing`;
-    await expect(Store.open(path, { readOnly: true })).rejects.toThrow(`${path}: no such store`);
+    await expect(Store.open(path, { readOnly: true })).rejects.toThrow(`no store at ${path}: check --db (or ALLOT_DB)`);
     expect(existsSync(path)).toBe(false);
   });
 });

@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.ts';
+import { Store } from '../../src/store/db.ts';
 import { allot } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'allot-cli-'));
@@ -43,6 +45,7 @@ describe('CLI conventions', () => {
     const r = await allot(['--db', db, '--config', cfg, 'attribute', '--period', '2026-10']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${cfg}:2: teams[0].cost_center: environment variable ALLOT_TEST_CC is not set`);
+    if (!existsSync(db)) (await Store.open(db)).close();
     const ok = await allot(['--db', db, '--config', cfg, '--json', 'attribute', '--period', '2026-10'], { env: { ALLOT_TEST_CC: 'CC-X' } });
     // The config is fine now; the store simply has no data for the period (a failure, exit 1).
     expect(ok.code).toBe(1);
@@ -52,11 +55,27 @@ describe('CLI conventions', () => {
   it('init writes a starter config that validates, and refuses to overwrite', async () => {
     const cfg = join(dir, 'init', 'allot.yaml');
     expect((await allot(['--config', cfg, 'init'])).code).toBe(0);
-    expect(readFileSync(cfg, 'utf8')).toContain('team_tag_keys');
+    const text = readFileSync(cfg, 'utf8');
+    expect(text).toContain('team_tag_keys');
+    // Commented smtp: and schedule: sections that load once uncommented, ${SMTP_PORT} included.
+    expect(text).toMatch(/^# smtp:$/m);
+    expect(text).toMatch(/^# schedule:$/m);
+    const uncommented = text.replace(/^# (smtp:|schedule:)$/gm, '$1').replace(/^# {3}(?=\S)/gm, '  ').replace(/^# {5}(?=\S)/gm, '    ').replace(/^# {7}(?=- )/gm, '      ')
+      .replace('port: 587 ', 'port: ${SMTP_PORT} ');
+    const loaded = parseConfig(uncommented, cfg, { SMTP_PASSWORD: 'x', SMTP_PORT: '465' }).config;
+    expect(loaded.smtp).toMatchObject({ host: 'smtp.example.com', port: 465, user: 'allot@example.com', allow_insecure_auth: false });
+    expect(Object.keys(loaded.schedule ?? {}).sort()).toEqual(['billing_pulls', 'collect_k8s', 'freshness', 'monthly', 'timezone']);
     const again = await allot(['--config', cfg, 'init']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('exists; use --force');
-    const st = await allot(['--config', cfg, '--db', join(dir, 'init.duckdb'), '--json', 'status']);
+    // A command that only reads refuses a store file that is not there (a mistyped --db) and creates none.
+    const missing = join(dir, 'init.duckdb');
+    const none = await allot(['--config', cfg, '--db', missing, '--json', 'status']);
+    expect(none.code).toBe(1);
+    expect(none.stderr.trim()).toBe(`allot: no store at ${missing}: check --db (or ALLOT_DB); "allot ingest", "allot collect" and "allot demo" create one`);
+    expect(existsSync(missing)).toBe(false);
+    (await Store.open(missing)).close(); // an empty store
+    const st = await allot(['--config', cfg, '--db', missing, '--json', 'status']);
     expect(st.code).toBe(0);
     expect(JSON.parse(st.stdout)).toMatchObject({ schema_version: expect.any(Number), periods: [], runs: [] });
   });

@@ -82,7 +82,7 @@ describe('a worker killed mid-run', () => {
       const result = await watcher.wait(rt.queues, spec.key, r.finish).catch((e: unknown) => {
         throw new Error(`${(e as Error).message}\n${[a, b, c].map((p) => p.transcript()).join('\n')}`);
       });
-      expect(result).toEqual({ logged: 3, sent: 3, failed: 0, closed: true });
+      expect(result).toEqual({ logged: 3, sent: 3, failed: 0, refused: [], closed: true });
 
       // C's /healthz and /metrics.
       const port = (await c.waitFor((l) => l.msg === 'worker ready')).metrics_port as number;

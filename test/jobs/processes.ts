@@ -55,6 +55,11 @@ export class WorkerProcess {
     return new Promise((resolve) => this.waiters.push({ match, resolve }));
   }
 
+  /** Sends a signal without waiting for anything. */
+  signal(signal: NodeJS.Signals): void {
+    this.proc.kill(signal);
+  }
+
   async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     this.proc.kill(signal);
     return this.exited;

@@ -64,7 +64,7 @@ describe('Redis restarts during a run', () => {
       const result = await watcher.wait(rt.queues, spec.key, r.finish);
 
       expect(restarts).toEqual([`monthly-${PERIOD}-attribute`, expect.stringMatching(new RegExp(`^monthly-${PERIOD}-render-`))]);
-      expect(result).toEqual({ logged: 3, sent: 3, failed: 0, closed: false });
+      expect(result).toEqual({ logged: 3, sent: 3, failed: 0, refused: [], closed: false });
       expect((await messageIds(smtp.messages.map((m) => m.raw))).map((m) => m.team)).toEqual([...MAILED].sort());
       const store = await Store.open(org.dbPath);
       try {

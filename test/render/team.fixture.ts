@@ -13,7 +13,7 @@ export const HOSTILE_NAME = '<script>alert(1)</script> =HYPERLINK("http://evil.e
 export const HOSTILE_SERVICE = '=HYPERLINK("http://evil.example/s","click")';
 export const SCRIPT_SERVICE = '<script>alert("svc")</script>';
 
-export function orgYaml(smtp?: { port: number; user?: boolean }): string {
+export function orgYaml(smtp?: { port: number; user?: boolean; requireTls?: boolean }): string {
   return `
 team_tag_keys: [team, owner]
 namespace_team_labels: [team]
@@ -39,10 +39,10 @@ ${smtp ? `smtp:
   port: ${smtp.port}
   from: "Allot <allot@example.com>"
   reply_to: finops@example.com
-${smtp.user ? '  user: allot\n  password: "${SMTP_PASSWORD}"\n' : ''}` : ''}`;
+${smtp.user ? `  user: allot\n  password: "\${SMTP_PASSWORD}"\n${smtp.requireTls ? '' : '  allow_insecure_auth: true   # the local test server has no TLS\n'}` : ''}` : ''}`;
 }
 
-export function orgConfig(smtp?: { port: number; user?: boolean }, env: Record<string, string> = {}): LoadedConfig {
+export function orgConfig(smtp?: { port: number; user?: boolean; requireTls?: boolean }, env: Record<string, string> = {}): LoadedConfig {
   // The environment is for ${SMTP_PASSWORD}.
   return Object.keys(env).length === 0 ? config(orgYaml(smtp)) : parseConfig(orgYaml(smtp), 'test.yaml', env);
 }

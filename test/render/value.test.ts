@@ -235,7 +235,9 @@ describe('buildValueReport', () => {
     expect(r.headline).toBe('No team used the platform’s Kubernetes in 2026-10.');
     await expect(buildValueReport(store, cfg.config, '2026-11')).rejects.toThrow(/no allocation run for period 2026-11/);
     await expect(buildValueReport(store, cfg.config, '2026-13')).rejects.toThrow(/period must be YYYY-MM/);
-    const zeroUtil = config(yaml('{ low: 0, base: 0.2, high: 0.3, source: "test" }')).config;
+    // A utilisation of 0 (capacity is usage ÷ utilisation) no longer loads; the report refuses it too if handed one.
+    expect(() => config(yaml('{ low: 0, base: 0.2, high: 0.3, source: "test" }'))).toThrow(/self_managed_utilisation: utilisation is a fraction: needs 0\.01 <= low/);
+    const zeroUtil = { ...cfg.config, value_model: { ...cfg.config.value_model, self_managed_utilisation: { low: 0, base: 0.2, high: 0.3, source: 'test' } } };
     await expect(buildValueReport(store, zeroUtil, P)).rejects.toThrow(/self_managed_utilisation.low must be above 0/);
   });
 });

@@ -84,6 +84,13 @@ export class TestRedisServer {
     await this.spawn();
   }
 
+  /** A restart on the same port with no data at all: Redis lost everything (no persistence, a new instance). */
+  async restartEmpty(): Promise<void> {
+    await this.stop(false);
+    rmSync(join(this.dir, 'dump.rdb'), { force: true });
+    await this.spawn();
+  }
+
   async close(): Promise<void> {
     await this.stop(false);
     rmSync(this.dir, { recursive: true, force: true });

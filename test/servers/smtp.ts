@@ -10,6 +10,8 @@
  *   crashAfter: 2        accept two messages, then drop every connection
  *                        without a reply (as if the server died)
  *   rejectAddress: (a) => a.endsWith('@reject.test') ? 550 : undefined
+ *   auth: { code: 535, message: '5.7.8 Authentication credentials invalid' }
+ *                        every AUTH refused with this reply
  *
  * Scripted replies are consumed in order across connections; when a list
  * runs out, the server accepts. `setScript` replaces the script mid-test.
@@ -24,6 +26,7 @@ export interface SmtpScript {
   data?: Reply[];
   crashAfter?: number;
   rejectAddress?: (address: string) => Reply | undefined;
+  auth?: Reply;
 }
 
 export interface CapturedMessage {
@@ -84,6 +87,10 @@ export class TestSmtpServer {
       logger: false,
       onAuth(auth, _session, cb) {
         self.auths.push({ user: auth.username ?? '', pass: auth.password ?? '' });
+        if (self.script.auth !== undefined) {
+          cb(smtpError(self.script.auth));
+          return;
+        }
         cb(null, { user: auth.username });
       },
       onMailFrom(address, _session, cb) {

@@ -7,6 +7,7 @@ import { UsageError } from '../../util/errors.ts';
 import { commitPull, createLineItemStage, dropLineItemStage, type ImportResult } from '../commit.ts';
 import { CostExplorerError, createCostExplorerClient, type CeClientOptions } from './client.ts';
 import { DEFAULT_MAX_RESTARTS, fetchAccountCosts, listLinkedAccounts, type CallStats } from './fetch.ts';
+import { DEFAULT_BILLING_ACCOUNT } from './defaults.ts';
 import { cePeriod } from './period.ts';
 import type { CeRawRow } from './rows.ts';
 
@@ -15,7 +16,8 @@ export { cePeriod, type CePeriod } from './period.ts';
 export { plainDecimal } from './rows.ts';
 
 export const AWS_CE_SOURCE = 'aws-ce';
-export const DEFAULT_BILLING_ACCOUNT = 'aws-ce';
+export { DEFAULT_BILLING_ACCOUNT } from './defaults.ts';
+
 export interface PullCostExplorerOptions {
   /** YYYY-MM (UTC). The current month is pulled up to today. */
   period: string;

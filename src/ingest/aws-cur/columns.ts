@@ -128,6 +128,21 @@ export function describeColumns(raw: readonly { name: string; type: string }[]):
   return { flavour, columns };
 }
 
+/**
+ * Two columns of the file with one canonical name (`resourceTags/user:team`
+ * twice, or `BilledCost` and `billedcost` in Athena naming): which one holds
+ * the value would be a guess. The first such pair, 1-based positions.
+ */
+export function duplicateColumn(columns: readonly CurColumn[]): { first: string; second: string; at: [number, number] } | undefined {
+  const seen = new Map<string, number>();
+  for (const [i, c] of columns.entries()) {
+    const prev = seen.get(c.canonical);
+    if (prev !== undefined) return { first: columns[prev]!.name, second: c.name, at: [prev + 1, i + 1] };
+    seen.set(c.canonical, i);
+  }
+  return undefined;
+}
+
 /** Canonical name → the file's column (first wins). */
 export function byCanonical(columns: readonly CurColumn[]): Map<string, CurColumn> {
   const m = new Map<string, CurColumn>();

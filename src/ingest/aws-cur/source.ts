@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../../util/errors.ts';
 import { hashFile, sniffFile, textStream, type FileScan } from '../files.ts';
+import { describeColumns, duplicateColumn } from './columns.ts';
 
 /**
  * How the bytes are laid out: Parquet, CSV (`,` and `"`), or Hive text (the
@@ -15,8 +16,23 @@ export const isHive = (f: CurFormat): boolean => f.startsWith('hive');
 
 const HIVE_DELIM = '\x01';
 
-/** Opens the file's first bytes: `PAR1` is Parquet, `1f 8b` gzip; a text file's first line tells CSV from Hive text. */
+/**
+ * Opens the file's first bytes: `PAR1` is Parquet, `1f 8b` gzip; a text
+ * file's first line tells CSV from Hive text. A text header with two columns
+ * of one name (`resourceTags/user:team` twice) is an InputError naming both.
+ */
 export async function detectFormat(file: string): Promise<{ format: CurFormat; header?: string[] }> {
+  const found = await detectLayout(file);
+  if (found.header) {
+    const dup = duplicateColumn(describeColumns(found.header.map((name) => ({ name, type: 'VARCHAR' }))).columns);
+    if (dup) {
+      throw new InputError(file, 1, undefined, `duplicate column: "${dup.first}" (column ${dup.at[0]}) and "${dup.second}" (column ${dup.at[1]}) name the same column; remove one`);
+    }
+  }
+  return found;
+}
+
+async function detectLayout(file: string): Promise<{ format: CurFormat; header?: string[] }> {
   const kind = await sniffFile(file);
   if (kind === 'parquet') return { format: 'parquet' };
   const gzip = kind === 'gzip';

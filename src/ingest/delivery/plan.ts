@@ -1,6 +1,7 @@
 import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../util/errors.ts';
+import { notRegular } from '../files.ts';
 import { isManifestName, readManifest, type ReadManifest } from './manifests.ts';
 import type { DeliveryMode, DeliveryPlan } from './types.ts';
 
@@ -105,7 +106,7 @@ function checkParts(plan: DeliveryPlan): void {
     } catch {
       throw new InputError(part.file, undefined, undefined, plan.manifest ? `listed in ${plan.manifest} but missing; nothing was imported` : 'no such file');
     }
-    if (!st.isFile()) throw new InputError(part.file, undefined, undefined, 'not a regular file');
+    if (!st.isFile()) throw notRegular(part.file, st);
     if (part.expectedBytes !== undefined && st.size !== part.expectedBytes) {
       throw new InputError(
         part.file,

@@ -119,6 +119,26 @@ export interface ColumnMapping {
 
 const normalise = (s: string): string => s.trim().toLowerCase();
 
+/**
+ * Two columns of a file that name the same thing (case-insensitively, as
+ * columns are matched): which one holds the value would be a guess, so the
+ * file is refused. Returns the first such pair, 1-based positions.
+ */
+export function duplicateColumn(names: readonly string[]): { first: string; second: string; at: [number, number] } | undefined {
+  const seen = new Map<string, number>();
+  for (const [i, name] of names.entries()) {
+    const prev = seen.get(normalise(name));
+    if (prev !== undefined) return { first: names[prev]!, second: name, at: [prev + 1, i + 1] };
+    seen.set(normalise(name), i);
+  }
+  return undefined;
+}
+
+/** The message of a duplicate column: both names and where they are. */
+export function describeDuplicate(d: { first: string; second: string; at: [number, number] }): string {
+  return `duplicate column: "${d.first}" (column ${d.at[0]}) and "${d.second}" (column ${d.at[1]}) name the same column; remove one`;
+}
+
 /** Maps a file's columns to FOCUS, case-insensitively; an exact-case match wins over another spelling. */
 export function mapColumns(source: readonly SourceColumn[]): ColumnMapping {
   const mapped = new Map<FocusColumn, SourceColumn>();

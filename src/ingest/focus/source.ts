@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse';
 import { InputError } from '../../util/errors.ts';
 import { hashFile, sniffFile, textStream, type FileScan } from '../files.ts';
+import { describeDuplicate, duplicateColumn } from './columns.ts';
 
 export type FocusFormat = 'csv' | 'csv.gz' | 'parquet';
 
@@ -27,17 +28,28 @@ export async function scanFile(file: string, format: FocusFormat): Promise<FileS
   }
 }
 
-/** The header record of a CSV (RFC 4180 quoting, a UTF-8 BOM dropped). */
+/** The header record of a CSV (RFC 4180 quoting, a UTF-8 BOM dropped); two columns of one name are an InputError. */
 export async function readCsvHeader(file: string, format: FocusFormat): Promise<string[]> {
   const text = textStream(file, format === 'csv.gz');
   const parser = text.pipe(parse({ bom: true, to: 1, relax_column_count: true, relax_quotes: true }));
   text.on('error', (e) => parser.destroy(e));
+  let header: string[] | undefined;
   try {
-    for await (const record of parser) return record as string[];
+    for await (const record of parser) {
+      header = record as string[];
+      break;
+    }
   } catch (e) {
     throw new InputError(file, 1, undefined, `cannot read the CSV header: ${(e as Error).message}`);
   } finally {
     text.destroy();
   }
-  throw new InputError(file, undefined, undefined, 'empty file: no CSV header');
+  if (!header) throw new InputError(file, undefined, undefined, 'empty file: no CSV header');
+  const other = header.length === 1 ? [';', '\t', '|'].find((d) => header[0]!.includes(d)) : undefined;
+  if (other) {
+    throw new InputError(file, 1, undefined, `the header is one column with "${other === '\t' ? '\\t' : other}" in it: a FOCUS CSV is comma-separated`);
+  }
+  const dup = duplicateColumn(header);
+  if (dup) throw new InputError(file, 1, undefined, describeDuplicate(dup));
+  return header;
 }

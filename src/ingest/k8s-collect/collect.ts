@@ -5,8 +5,9 @@ import { describeKubernetesFailure, KubernetesError, MalformedReplyError, type O
 import { addDec, isNegative, parseQuantity, toBytes, toCores, ZERO, type Dec } from './quantity.ts';
 import { podRequest, QuantityError } from './requests.ts';
 
-export const DEFAULT_WINDOW_SECONDS = 3600;
-export const DEFAULT_PAGE_SIZE = 500;
+import { DEFAULT_PAGE_SIZE, DEFAULT_WINDOW_SECONDS } from './defaults.ts';
+
+export { DEFAULT_PAGE_SIZE, DEFAULT_WINDOW_SECONDS };
 /** Restarts of a paged list whose continue token expired (HTTP 410) before giving up. */
 const MAX_LIST_RESTARTS = 2;
 

@@ -5,6 +5,7 @@ import type { Store } from '../../store/db.ts';
 import { AllotError, UsageError } from '../../util/errors.ts';
 import { commitSnapshots, type SnapshotImportResult } from '../k8s/index.ts';
 import { checkWindow, collectClusterSnapshot, DEFAULT_WINDOW_SECONDS, type CollectedSnapshot } from './collect.ts';
+import { K8S_COLLECT_SOURCE } from './defaults.ts';
 
 export {
   checkWindow, collectClusterSnapshot, collectSnapshot, windowStart, DEFAULT_PAGE_SIZE, DEFAULT_WINDOW_SECONDS,
@@ -15,7 +16,7 @@ export { IN_CLUSTER_CONTEXT, kubeTargets, loadKubeConfig, type KubeTarget } from
 export { parseQuantity, parseDecimal, toBytes, toCores, toMicroCores, formatDec, type Dec } from './quantity.ts';
 export { podRequest } from './requests.ts';
 
-export const K8S_COLLECT_SOURCE = 'k8s-collect';
+export { K8S_COLLECT_SOURCE };
 
 /** One cluster to collect and the cluster id its snapshot gets. */
 export interface CollectTarget {
