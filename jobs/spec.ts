@@ -3,6 +3,7 @@
 // job carries everything it does and an updated config updates the templates.
 import type { Config, ScheduleSource } from '../src/config/schema.ts';
 import { UsageError } from '../src/util/errors.ts';
+import { parsePeriod } from '../src/util/period.ts';
 import { addMonths } from '../src/util/period.ts';
 
 /** A billing source with its id (default: its type). */
@@ -19,13 +20,9 @@ export interface MonthlySpec {
   sources: SourceSpec[];
 }
 
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-export function checkPeriod(period: string): string {
-  if (!PERIOD.test(period)) throw new UsageError(`period must be YYYY-MM, got "${period}"`);
-  return period;
-}
+export const checkPeriod = (period: string): string => parsePeriod(period);
 
 export function checkKey(key: string): string {
   if (!KEY.test(key) || /^\d+$/.test(key)) throw new UsageError(`run key "${key}": letters, digits, ".", "_" and "-" only (BullMQ job ids cannot contain ":")`);

@@ -12,12 +12,13 @@
 //   <team>.sent.json                          the send's outcome: sent, or refused for good (send)
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomically } from '../../src/cli/export.ts';
+import { writeAtomically } from '../../src/util/files.ts';
 
 export interface TeamEntry {
   team_id: string;
   recipients: string[];
-  message_id: string;
+  /** The message to send; for a skipped team, the one sent before, if any. */
+  message_id: string | null;
   /** Why no email goes out (no addresses, already sent), or null. */
   skip: string | null;
 }

@@ -4,13 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { attribute } from '../../src/allocate/run.ts';
 import type { LoadedConfig } from '../../src/config/load.ts';
-import { manifestPath } from '../../src/cli/export.ts';
-import { buildChargebackExport, closePeriod, closeRecord, manifestTieOut, requirePeriodRunId, TieOutError, type ManifestTieOut } from '../../src/close/close.ts';
+import { manifestPath } from '../../src/close/files.ts';
+import { buildChargebackExport, closePeriod, closeRecord, manifestTieOut, TieOutError, type ManifestTieOut } from '../../src/close/close.ts';
+import { requirePeriodRunId } from '../../src/store/runs.ts';
 import {
-  classifySmtpError, composeMessage, DEFAULT_FROM, messageIdFor, readSendLog, smtpSetupProblem, smtpTransport, toEml, type MailTransport,
+  attemptSend, composeMessage, DEFAULT_FROM, finishSend, planSends, readSendLog, smtpTransport, startSend, toEml, type MailTransport,
 } from '../../src/deliver/index.ts';
-import { finishSend, startSend } from '../../src/deliver/send-log.ts';
-import { buildTeamReport, platformValueLinesOrNone, renderTeamReport, selectTeams, type TeamReport } from '../../src/render/team/index.ts';
+import { buildTeamReports, type TeamReport } from '../../src/model/team/index.ts';
+import { renderTeamReport } from '../../src/render/team/index.ts';
 import type { Store } from '../../src/store/db.ts';
 import { AllotError, ConfigError } from '../../src/util/errors.ts';
 import type { Logger } from '../log.ts';
@@ -126,21 +127,13 @@ export async function exportStep(env: StepEnv, spec: MonthlySpec, store: Store):
   art.writeRaw(csvFile, csv);
   art.write(manifestPath(csvFile), manifest);
 
+  const plan = await planSends(store, config, spec.period, runId, { resend: spec.resend });
+  const entries: TeamEntry[] = plan.map((p) => ({ team_id: p.team_id, recipients: p.recipients, message_id: p.message_id, skip: p.skip }));
   const warnings: string[] = [];
-  const values = await platformValueLinesOrNone(store, config, spec.period, warnings);
-  for (const w of warnings) env.log.warn({ period: spec.period }, w);
-  const entries: TeamEntry[] = [];
-  for (const team of selectTeams(config)) {
-    const sent = (await readSendLog(store, spec.period, team.id)).filter((r) => r.status === 'sent');
-    let skip: string | null = null;
-    if (team.emails.length === 0) skip = 'no emails configured for the team (teams[].emails)';
-    else if (sent.length > 0 && !spec.resend) skip = `already sent ${sent.at(-1)!.sent_at ?? ''} as ${sent.at(-1)!.message_id}`;
-    const resendNo = sent.filter((r) => r.run_id === runId).length;
-    entries.push({ team_id: team.id, recipients: team.emails, message_id: messageIdFor(spec.period, team.id, runId, resendNo), skip });
-    if (skip) continue;
-    const report = await buildTeamReport(store, config, spec.period, team.id, { platformValue: values.get(team.id) ?? null });
-    art.write(art.team(team.id, 'report.json'), report);
+  for await (const report of buildTeamReports(store, config, spec.period, entries.filter((e) => !e.skip).map((e) => e.team_id), warnings)) {
+    art.write(art.team(report.team.id, 'report.json'), report);
   }
+  for (const w of warnings) env.log.warn({ period: spec.period }, w);
   const teamsFile: TeamsFile = {
     key: spec.key,
     period: spec.period,
@@ -268,28 +261,25 @@ export async function renderStep(env: StepEnv, spec: MonthlySpec, teamId: string
   if (done) return done;
   const teams = art.teams();
   const entry = teams.teams.find((t) => t.team_id === teamId);
-  if (!entry || entry.skip) throw new AllotError(`run ${spec.key}: team ${teamId} is not to be mailed`);
+  if (!entry || entry.skip || !entry.message_id) throw new AllotError(`run ${spec.key}: team ${teamId} is not to be mailed`);
+  const messageId = entry.message_id;
   const report = art.read<TeamReport>(art.team(teamId, 'report.json'));
   const rendered = await renderTeamReport(report, { kind: 'cid' });
   const mail = composeMessage(report, rendered, {
     from: teams.from,
     ...(teams.reply_to ? { replyTo: teams.reply_to } : {}),
     to: entry.recipients,
-    messageId: entry.message_id,
+    messageId,
     date: new Date(teams.created_at),
   });
   const eml = await toEml(mail);
   const emlFile = art.team(teamId, 'eml');
   art.writeRaw(emlFile, eml);
-  const info: RenderedInfo = { team_id: teamId, message_id: entry.message_id, subject: rendered.subject, recipients: entry.recipients, eml: emlFile, bytes: eml.length };
+  const info: RenderedInfo = { team_id: teamId, message_id: messageId, subject: rendered.subject, recipients: entry.recipients, eml: emlFile, bytes: eml.length };
   art.write(art.team(teamId, 'rendered.json'), info);
   return info;
 }
 
-function describe(e: unknown): { response: string; code: string | null } {
-  const err = (e ?? {}) as { response?: string; message?: string; code?: string };
-  return { response: (err.response ?? err.message ?? String(e)).trim(), code: err.code ?? null };
-}
 
 
 
@@ -328,39 +318,28 @@ async function sendOnce(env: StepEnv, spec: MonthlySpec, teamId: string): Promis
   const transport = env.transport?.() ?? smtpTransport(env.loaded.config);
   const base = { team_id: teamId, message_id: info.message_id, subject: info.subject, recipients: info.recipients, attempts, resent_after_interruption: interrupted };
   let outcome: SendOutcomeFile;
+  let a;
   try {
-    const res = (await transport.sendMail({ envelope: { from, to: info.recipients }, raw })) as {
-      response?: string;
-      rejected?: unknown[];
-      rejectedErrors?: { response?: string; message?: string }[];
-    };
-    const rejected = (res.rejected ?? []).map((a) => (typeof a === 'string' ? a : ((a as { address?: string }).address ?? String(a))));
-    // A partial refusal: the accepted reply, then each refused recipient's own reply.
-    const refusals = (res.rejectedErrors ?? []).map((r) => (r.response ?? r.message ?? '').trim()).filter(Boolean);
-    const response = [res.response ?? '', ...(refusals.length ? [`refused: ${refusals.join('; ')}`] : [])].filter(Boolean).join('; ') || null;
-    outcome = { ...base, status: 'sent', response, error_code: null, rejected, at: env.now().toISOString() };
-    if (rejected.length) {
-      env.log.error(
-        { team: teamId, message_id: info.message_id, refused: rejected, response },
-        `the SMTP server refused the team report for ${rejected.join(', ')} (delivered to the other recipients)`,
-      );
-    }
-  } catch (e) {
-    const { response, code } = describe(e);
-    const setup = smtpSetupProblem(e, env.loaded.config.smtp);
-    if (setup) {
-      // Not this team's problem: every send gets the same answer until the configuration changes. Fails the job at once.
-      art.write(sendingFile, { message_id: info.message_id, attempts, started_at: env.now().toISOString(), last_error: response } satisfies SendingInfo);
-      throw setup;
-    }
-    if (classifySmtpError(e) === 'transient') {
-      art.write(sendingFile, { message_id: info.message_id, attempts, started_at: env.now().toISOString(), last_error: response } satisfies SendingInfo);
-      throw new TransientSendError(`team ${teamId}: ${response}`);
-    }
-    outcome = { ...base, status: 'failed', response, error_code: code, rejected: [], at: env.now().toISOString() };
-    env.log.error({ team: teamId, message_id: info.message_id, recipients: info.recipients, response }, 'the SMTP server refused the team report for good');
+    a = await attemptSend(transport, { envelope: { from, to: info.recipients }, raw }, env.loaded.config.smtp);
   } finally {
     transport.close?.();
+  }
+  if (a.kind === 'sent') {
+    outcome = { ...base, status: 'sent', response: a.response, error_code: null, rejected: a.rejected, at: env.now().toISOString() };
+    if (a.rejected.length) {
+      env.log.error(
+        { team: teamId, message_id: info.message_id, refused: a.rejected, response: a.response },
+        `the SMTP server refused the team report for ${a.rejected.join(', ')} (delivered to the other recipients)`,
+      );
+    }
+  } else if (a.kind === 'permanent') {
+    outcome = { ...base, status: 'failed', response: a.response, error_code: a.code, rejected: [], at: env.now().toISOString() };
+    env.log.error({ team: teamId, message_id: info.message_id, recipients: info.recipients, response: a.response }, 'the SMTP server refused the team report for good');
+  } else {
+    art.write(sendingFile, { message_id: info.message_id, attempts, started_at: env.now().toISOString(), last_error: a.response } satisfies SendingInfo);
+    // Set-up: not this team's problem; every send gets the same answer until the configuration changes, so the job fails at once.
+    if (a.kind === 'setup') throw a.error;
+    throw new TransientSendError(`team ${teamId}: ${a.response}`);
   }
   art.write(sentFile, outcome);
   if (outcome.status === 'failed' || outcome.rejected.length) env.onSendRefused?.(outcome);

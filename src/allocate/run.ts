@@ -61,7 +61,6 @@ export class ReconciliationError extends PermanentError {}
  * run in one transaction. A run that does not reconcile writes nothing.
  */
 export async function attribute(store: Store, loaded: LoadedConfig, period: string, clock: () => Date = () => new Date()): Promise<AttributionResult> {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new AllotError(`period must be YYYY-MM, got "${period}"`);
   const startedAt = clock();
   const closed = await store.one<{ run_id: number }>(`SELECT run_id FROM period_closes WHERE period = $1 AND status = 'closed'`, [period]);
   if (closed) {

@@ -1,14 +1,13 @@
-import { Option } from 'commander';
+import { periodOption } from './options.ts';
 import type { AttributionResult } from '../allocate/run.ts';
 import type { TieOut, TieOutLine } from '../allocate/tieout.ts';
 import type { RunComparison } from '../allocate/whatif.ts';
 import { compareDecimal } from '../util/decimal.ts';
 import { UsageError } from '../util/errors.ts';
-import type { Register } from './commands.ts';
+import type { Register } from './register.ts';
 import type { Context } from './context.ts';
 import { count, money, table } from './format.ts';
 
-export const periodOption = () => new Option('--period <YYYY-MM>', 'billing month (UTC)').makeOptionMandatory();
 
 export const registerAttribute: Register = (program, run) => {
   program

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
-import { periodOption } from './attribute.ts';
-import type { Register } from './commands.ts';
+import { periodOption } from './options.ts';
+import type { Register } from './register.ts';
 
 const actor = () => process.env.ALLOT_ACTOR ?? userInfo().username;
 

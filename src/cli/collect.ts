@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_PAGE_SIZE, DEFAULT_WINDOW_SECONDS } from '../ingest/k8s-collect/defaults.ts';
 import type { CollectOutcome } from '../ingest/k8s-collect/index.ts';
 import { AllotError, UsageError } from '../util/errors.ts';
-import type { Register } from './commands.ts';
+import type { Register } from './register.ts';
 import type { Context } from './context.ts';
 import { count, plural } from './format.ts';
 

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import type { Context } from './context.ts';
+import type { Register } from './register.ts';
 import { registerAttribute } from './attribute.ts';
 import { registerClose } from './close.ts';
 import { registerDemo } from './demo.ts';
@@ -18,9 +17,6 @@ import { registerSends } from './sends.ts';
 import { registerStatus } from './status.ts';
 import { registerTieOut } from './tieout.ts';
 import { registerWorker } from './worker.ts';
-
-/** One CLI command module: adds its command to the program. */
-export type Register = (program: Command, run: (fn: (ctx: Context) => Promise<void>) => Promise<void>) => void;
 
 // Every command, in the order `allot --help` lists them. One file each.
 export const commands: Register[] = [

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { Register } from './commands.ts';
+import type { Register } from './register.ts';
 
 export const registerDemo: Register = (program, run) => {
   program
@@ -12,7 +12,15 @@ export const registerDemo: Register = (program, run) => {
       run(async (ctx) => {
         const out = resolve(opts.out);
         const { runDemo } = await import('../demo/run.ts');
-        const summary = await runDemo({ out, seed: Number(opts.seed), period: opts.period, log: ctx.opts.json ? () => undefined : ctx.out });
+        const { printAttribution } = await import('./attribute.ts');
+        const quiet = ctx.opts.json;
+        const summary = await runDemo({
+          out,
+          seed: Number(opts.seed),
+          period: opts.period,
+          log: quiet ? () => undefined : ctx.out,
+          onAttributed: quiet ? undefined : (r) => { ctx.out(''); printAttribution(ctx, r); },
+        });
         ctx.print(summary, () => {
           ctx.out('');
           ctx.out(`Everything is in ${opts.out}/ — try: npx allot --db ${join(opts.out, 'allot.duckdb')} --config ${join(opts.out, 'inputs', 'allot.yaml')} explain --period ${opts.period} --team ${summary.example_team}`);

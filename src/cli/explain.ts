@@ -1,6 +1,6 @@
 import type { Explanation } from '../explain/explain.ts';
-import { periodOption } from './attribute.ts';
-import type { Register } from './commands.ts';
+import { periodOption } from './options.ts';
+import type { Register } from './register.ts';
 import type { Context } from './context.ts';
 import { money, table } from './format.ts';
 

@@ -1,7 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { periodOption } from './attribute.ts';
-import type { Register } from './commands.ts';
+import { periodOption } from './options.ts';
+import type { Register } from './register.ts';
 
 export const registerExport: Register = (program, run) => {
   const exp = program.command('export').description('write outputs for finance');
@@ -14,10 +12,10 @@ export const registerExport: Register = (program, run) => {
     .action((opts: { period: string; out: string; run?: string }) =>
       run(async (ctx) => {
         const { buildChargebackExport } = await import('../close/close.ts');
-        const { csv, manifest } = await buildChargebackExport(await ctx.readDb(), opts.period, opts.run === undefined ? undefined : Number(opts.run));
-        const manifestFile = manifestPath(opts.out);
-        writeAtomically(opts.out, csv);
-        writeAtomically(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+        const { writeChargebackFiles } = await import('../close/files.ts');
+        const exp = await buildChargebackExport(await ctx.readDb(), opts.period, opts.run === undefined ? undefined : Number(opts.run));
+        const { manifest: manifestFile } = writeChargebackFiles(exp, opts.out);
+        const { manifest } = exp;
         ctx.print({ file: opts.out, manifest_file: manifestFile, ...manifest }, () => {
           ctx.out(`Wrote ${manifest.rows} rows of run #${manifest.run_id} (${opts.period}${manifest.closed ? ', closed' : ''}) to ${opts.out}`);
           ctx.out(`Control totals: ${manifest.control_totals.map((c) => `${c.amount} ${c.currency}`).join(', ')}; sha256 ${manifest.sha256}`);
@@ -25,13 +23,3 @@ export const registerExport: Register = (program, run) => {
       }),
     );
 };
-
-export const manifestPath = (csvFile: string) => `${csvFile.replace(/\.csv$/i, '')}.manifest.json`;
-
-/** Writes via a temp file and rename, so a reader never sees half a file. */
-export function writeAtomically(file: string, content: string | Buffer): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
-}

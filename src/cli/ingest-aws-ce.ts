@@ -1,8 +1,8 @@
 import { Option } from 'commander';
 import { DEFAULT_BILLING_ACCOUNT } from '../ingest/aws-ce/defaults.ts';
 import type { CostExplorerPullResult } from '../ingest/aws-ce/index.ts';
-import { periodOption } from './attribute.ts';
-import type { RegisterSource } from './ingest.ts';
+import { periodOption } from './options.ts';
+import type { RegisterSource } from './register.ts';
 import { makeProgress, silentProgress } from './progress.ts';
 import { plural } from './format.ts';
 

@@ -1,6 +1,6 @@
 import type { AwsCurFileResult, MappingCheck } from '../ingest/aws-cur/ingest.ts';
 import { count, describeDelivery, describeFileImport, money } from './format.ts';
-import type { RegisterSource } from './ingest.ts';
+import type { RegisterSource } from './register.ts';
 import { makeProgress, silentProgress } from './progress.ts';
 
 /** `allot ingest aws-cur FILE... [--skip-invalid]` */

@@ -1,4 +1,4 @@
-import type { RegisterSource } from './ingest.ts';
+import type { RegisterSource } from './register.ts';
 import { makeProgress, silentProgress } from './progress.ts';
 import { describeDelivery, describeFileImport } from './format.ts';
 

@@ -1,7 +1,7 @@
 import type { GcpPullResult } from '../ingest/gcp/index.ts';
-import { periodOption } from './attribute.ts';
+import { periodOption } from './options.ts';
 import { count, money, plural } from './format.ts';
-import type { RegisterSource } from './ingest.ts';
+import type { RegisterSource } from './register.ts';
 
 /** `allot ingest gcp-bq --period YYYY-MM --table project.dataset.table [--project P] [--location L] [--no-resources]` */
 export const registerIngestGcpBq: RegisterSource = (ingest, run) => {

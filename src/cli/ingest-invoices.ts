@@ -1,5 +1,5 @@
 import { money, plural } from './format.ts';
-import type { RegisterSource } from './ingest.ts';
+import type { RegisterSource } from './register.ts';
 
 /** `allot ingest invoices FILE`: invoice totals, the tie-out's control totals. */
 export const registerIngestInvoices: RegisterSource = (ingest, run) => {

@@ -1,5 +1,5 @@
 import type { SnapshotImportResult } from '../ingest/k8s/index.ts';
-import type { RegisterSource } from './ingest.ts';
+import type { RegisterSource } from './register.ts';
 import { makeProgress, silentProgress } from './progress.ts';
 import { count } from './format.ts';
 

@@ -1,8 +1,8 @@
 import { Option } from 'commander';
 import type { PrometheusBackfillResult } from '../ingest/prometheus/index.ts';
-import { periodOption } from './attribute.ts';
+import { periodOption } from './options.ts';
 import { warnUnconfiguredClusters } from './collect.ts';
-import type { RegisterSource } from './ingest.ts';
+import type { RegisterSource } from './register.ts';
 import { makeProgress, silentProgress } from './progress.ts';
 import { count, plural } from './format.ts';
 

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AllotError } from '../util/errors.ts';
-import type { Register } from './commands.ts';
+import type { Register } from './register.ts';
 
 export const STARTER_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config', 'allot.example.yaml');
 

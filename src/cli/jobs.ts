@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { DelayedInfo, JobInfo, QueueReport, RetryResult, RunInfo, StepInfo } from '../../jobs/inspect.ts';
 import { QUEUE_NAMES, type QueueName } from '../../jobs/names.ts';
-import type { Register } from './commands.ts';
+import type { Register } from './register.ts';
 import type { Context } from './context.ts';
 import { table } from './format.ts';
 import { prefixOption, wholeNumber } from './worker.ts';

@@ -1,5 +1,5 @@
 import type { GcpPriceResult } from '../ingest/gcp/index.ts';
-import type { Register } from './commands.ts';
+import type { Register } from './register.ts';
 import { count } from './format.ts';
 
 /** `allot prices gcp [--currency USD]`: list prices the value report compares against. */

@@ -1,14 +1,10 @@
 import cliProgress from 'cli-progress';
 
-/** Reports progress of long work: a bar on a terminal, plain lines in CI or pipes. */
-export interface Progress {
-  start(label: string, total: number): void;
-  tick(done: number): void;
-  /** A milestone worth a line in logs (a part of a delivery done); the bar shows it as progress only. */
-  step?(message: string): void;
-  stop(): void;
-}
+import type { Progress } from '../util/progress.ts';
 
+export { silentProgress } from '../util/progress.ts';
+
+/** Progress of long work: a bar on a terminal, plain lines in CI or pipes. */
 export function makeProgress(out: (line: string) => void, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (stream.isTTY && !process.env.CI) {
     const bar = new cliProgress.SingleBar(
@@ -35,5 +31,3 @@ export function makeProgress(out: (line: string) => void, stream: NodeJS.WriteSt
   };
 }
 
-/** Progress that prints nothing (tests, --json). */
-export const silentProgress: Progress = { start: () => undefined, tick: () => undefined, stop: () => undefined };

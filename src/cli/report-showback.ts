@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { Option } from 'commander';
-import type { ShowbackFile } from '../render/team/files.ts';
+import type { ShowbackFile } from '../deliver/files.ts';
 import { formatMoney } from '../render/team/format.ts';
-import { periodOption } from './attribute.ts';
+import { periodOption } from './options.ts';
 import type { Context } from './context.ts';
 import { table } from './format.ts';
-import type { RegisterReport } from './report.ts';
+import type { RegisterReport } from './register.ts';
 
 /**
  * `allot report showback --period YYYY-MM [--team T] [--out DIR]`: per team
@@ -22,7 +22,7 @@ export const registerShowbackReport: RegisterReport = (report, run) => {
     .action((opts: { period: string; team?: string; out?: string }) =>
       run(async (ctx) => {
         const cfg = ctx.config().config;
-        const { writeShowback } = await import('../render/team/files.ts');
+        const { writeShowback } = await import('../deliver/files.ts');
         const files = await writeShowback(await ctx.readDb(), cfg, opts.period, opts.out ?? join('out', `showback-${opts.period}`), opts.team ? { team: opts.team } : {});
         ctx.print({ period: opts.period, files }, () => printFiles(ctx, files));
       }),

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { ValueReport } from '../render/value/index.ts';
-import { periodOption } from './attribute.ts';
+import type { ValueReport } from '../model/value/types.ts';
+import { periodOption } from './options.ts';
 import type { Context } from './context.ts';
 import { money, table } from './format.ts';
-import type { RegisterReport } from './report.ts';
+import type { RegisterReport } from './register.ts';
 
 /** `allot report value --period YYYY-MM [--out DIR]`: the platform value report (HTML, Markdown, JSON). */
 export const registerValueReport: RegisterReport = (report, run) => {
@@ -14,7 +14,8 @@ export const registerValueReport: RegisterReport = (report, run) => {
     .option('--out <dir>', 'directory for value-<period>.html, .md and .json (default out/value-<period>/)')
     .action((opts: { period: string; out?: string }) =>
       run(async (ctx) => {
-        const { buildValueReport, writeValueReport } = await import('../render/value/index.ts');
+        const { buildValueReport } = await import('../model/value/build.ts');
+        const { writeValueReport } = await import('../deliver/files.ts');
         const r = await buildValueReport(await ctx.readDb(), ctx.config().config, opts.period);
         const files = writeValueReport(r, opts.out ?? join('out', `value-${opts.period}`));
         ctx.print(r, () => printValue(ctx, r, files));

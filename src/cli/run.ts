@@ -1,8 +1,8 @@
 import type { StepEvent } from '../../jobs/monthly/inprocess.ts';
 import type { FinishSummary, RefusedSend } from '../../jobs/monthly/steps.ts';
 import { AllotError, UsageError } from '../util/errors.ts';
-import { periodOption } from './attribute.ts';
-import type { Register } from './commands.ts';
+import { periodOption } from './options.ts';
+import type { Register } from './register.ts';
 import { artefactsDir, artefactsOption, prefixOption } from './worker.ts';
 
 interface RunFlags {

@@ -1,5 +1,5 @@
 import type { SchedulerInfo } from '../../jobs/schedule.ts';
-import type { Register } from './commands.ts';
+import type { Register } from './register.ts';
 import { table } from './format.ts';
 import { prefixOption } from './worker.ts';
 

@@ -1,8 +1,8 @@
 import { Option } from 'commander';
 import type { SendOutcome, SendResult } from '../deliver/send.ts';
 import { UsageError } from '../util/errors.ts';
-import { periodOption } from './attribute.ts';
-import type { Register } from './commands.ts';
+import { periodOption } from './options.ts';
+import type { Register } from './register.ts';
 import type { Context } from './context.ts';
 
 /**

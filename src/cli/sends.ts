@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { SendLogRow } from '../deliver/send-log.ts';
-import { periodOption } from './attribute.ts';
-import type { Register } from './commands.ts';
+import { periodOption } from './options.ts';
+import type { Register } from './register.ts';
 import { table } from './format.ts';
 
 /**

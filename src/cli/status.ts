@@ -1,5 +1,5 @@
 import { tieOutLinesByPeriod, type TieOutLine } from '../allocate/tieout.ts';
-import type { Register } from './commands.ts';
+import type { Register } from './register.ts';
 import { money, table } from './format.ts';
 
 /** "2 tie, 1 differs, 1 no invoice": the tie-out lines of a billing period, counted. */

@@ -1,5 +1,6 @@
-import { periodOption, printTieOut } from './attribute.ts';
-import type { Register } from './commands.ts';
+import { periodOption } from './options.ts';
+import { printTieOut } from './attribute.ts';
+import type { Register } from './register.ts';
 import { money } from './format.ts';
 
 /** `allot tieout show --period P` prints the tie-out; `allot tieout aws-ce --period P` records Cost Explorer's total first. */

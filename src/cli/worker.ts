@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { QUEUE_NAMES, type QueueName } from '../../jobs/names.ts';
-import type { Register } from './commands.ts';
+import type { Register } from './register.ts';
 import type { Context } from './context.ts';
 
 export const wholeNumber = (flag: string, min = 1) => (v: string) => {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/db.ts';
 import { AllotError, PermanentError } from '../util/errors.ts';
-import { chargebackRows, renderChargebackCsv } from '../render/chargeback-csv.ts';
+import { chargebackRows } from '../model/chargeback.ts';
+import { renderChargebackCsv } from '../render/chargeback-csv.ts';
+import { requirePeriodRunId } from '../store/runs.ts';
 import { fixDecimals } from '../util/decimal.ts';
 import { tieOut, type TieOut } from '../allocate/tieout.ts';
 
@@ -187,26 +189,3 @@ export async function reopenPeriod(store: Store, period: string, reason: string,
     );
   });
 }
-
-/**
- * The run that speaks for a period: the one it was closed with, else its
- * latest. (A closed period gets no new runs, so the two agree; reading the
- * close first says which wins should that ever change.) Every report, export
- * and explanation resolves its run here.
- */
-export async function periodRunId(store: Store, period: string): Promise<number | undefined> {
-  const r = await store.one<{ run_id: number | null }>(
-    `SELECT coalesce((SELECT run_id FROM period_closes WHERE period = $1 AND status = 'closed'),
-                     (SELECT max(run_id) FROM allocation_runs WHERE period = $1))::INTEGER AS run_id`,
-    [period],
-  );
-  return r?.run_id ?? undefined;
-}
-
-/** periodRunId, or an AllotError telling the user to attribute the period first. */
-export async function requirePeriodRunId(store: Store, period: string): Promise<number> {
-  const run = await periodRunId(store, period);
-  if (run === undefined) throw new AllotError(`no allocation run for period ${period}: run "allot attribute --period ${period}" first`);
-  return run;
-}
-

@@ -3,7 +3,7 @@
 // the same for every attempt at the same (period, team, run).
 import nodemailer from 'nodemailer';
 import type { SendMailOptions } from 'nodemailer';
-import type { TeamReport } from '../render/team/model.ts';
+import type { TeamReport } from '../model/team/types.ts';
 import { chartCid, type RenderedReport } from '../render/team/render.ts';
 
 /** The sender when the config has no smtp section (dry runs, demo files). */

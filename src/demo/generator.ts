@@ -8,6 +8,7 @@
 // fixed to DECIMAL(18,3) before anything is priced.
 
 import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { parsePeriod } from '../util/period.ts';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -86,7 +87,7 @@ export async function generateOrg(outDir: string, opts: GenerateOptions): Promis
   const { seed, period, size, format } = opts;
   const currency = opts.currency ?? 'USD';
   if (!Number.isSafeInteger(seed)) throw new Error(`demo seed must be an integer, got ${seed}`);
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new Error(`demo period must be YYYY-MM, got "${period}"`);
+  parsePeriod(period, 'demo period');
   if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`demo currency must be an ISO 4217 code, got "${currency}"`);
   if (format !== 'csv' && format !== 'parquet') throw new Error(`demo format must be csv or parquet, got "${String(format)}"`);
   const org = buildOrg(size);

@@ -1,18 +1,17 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { attribute, type AttributionResult } from '../allocate/run.ts';
-import { printAttribution } from '../cli/attribute.ts';
-import { Context } from '../cli/context.ts';
-import { manifestPath, writeAtomically } from '../cli/export.ts';
 import { buildChargebackExport, closePeriod } from '../close/close.ts';
+import { writeChargebackFiles } from '../close/files.ts';
 import { parseConfig } from '../config/load.ts';
 import { ingestFocusFiles } from '../ingest/focus/ingest.ts';
-import { writeTeamEmails } from '../deliver/index.ts';
+import { writeTeamEmails, writeValueReport } from '../deliver/files.ts';
 import { ingestSnapshotFiles } from '../ingest/k8s/index.ts';
 import { ingestInvoices } from '../ingest/invoices/index.ts';
-import { buildValueReport, writeValueReport } from '../render/value/index.ts';
+import { buildValueReport } from '../model/value/build.ts';
 import { Store } from '../store/db.ts';
 import { compareDecimal } from '../util/decimal.ts';
+import { writeAtomically } from '../util/files.ts';
 import { DEMO_SIZE, generateOrg } from './generator.ts';
 
 export interface DemoSummary {
@@ -40,7 +39,17 @@ export interface DemoSummary {
  * attribute every month, and write the finance outputs. Everything lives
  * under `out`, which is rebuilt from scratch so reruns are identical.
  */
-export async function runDemo(opts: { out: string; seed: number; period: string; log: (line: string) => void }): Promise<DemoSummary> {
+export interface DemoOptions {
+  out: string;
+  seed: number;
+  period: string;
+  /** Progress lines. */
+  log: (line: string) => void;
+  /** The last month's attribution, as soon as it is done (the CLI prints its table, conservation and tie-out). */
+  onAttributed?: (result: AttributionResult) => void;
+}
+
+export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
   const { out, log } = opts;
   for (const name of ['allot.duckdb', 'allot.duckdb.wal', 'inputs', 'emails', 'value']) rmSync(join(out, name), { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -68,16 +77,15 @@ export async function runDemo(opts: { out: string; seed: number; period: string;
     }
     if (!result) throw new Error('the demo generated no line items');
     log(`Attributed ${periods.length} months: ${periods.join(', ')}`);
-    log('');
-    printAttribution(new Context({ config: configFile, db: store.path, json: false, verbose: false }, log), result);
+    opts.onAttributed?.(result);
 
     // Finance closes every month before the one being reported.
     let closed: DemoSummary['closed'] = null;
     for (const { period } of runs.slice(0, -1)) {
       await closePeriod(store, period, { actor: 'demo', decimals: loaded.config.currency_decimals });
-      closed = { period, ...writeChargeback(await buildChargebackExport(store, period), join(out, `chargeback-${period}.csv`)) };
+      closed = { period, ...writeChargebackFiles(await buildChargebackExport(store, period), join(out, `chargeback-${period}.csv`)) };
     }
-    const current = writeChargeback(await buildChargebackExport(store, opts.period), join(out, `chargeback-${opts.period}.csv`));
+    const current = writeChargebackFiles(await buildChargebackExport(store, opts.period), join(out, `chargeback-${opts.period}.csv`));
     log('');
     log(`Wrote chargeback-${opts.period}.csv and its manifest${closed ? `; closed ${runs.length - 1} earlier months (latest: chargeback-${closed.period}.csv, frozen)` : ''}`);
 
@@ -116,10 +124,3 @@ export async function runDemo(opts: { out: string; seed: number; period: string;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-
-function writeChargeback(exp: { csv: string; manifest: object }, csvFile: string): { csv: string; manifest: string } {
-  writeAtomically(csvFile, exp.csv);
-  writeAtomically(manifestPath(csvFile), `${JSON.stringify(exp.manifest, null, 2)}\n`);
-  return { csv: csvFile, manifest: manifestPath(csvFile) };
-}
-

@@ -1,5 +1,5 @@
 import type { Store } from '../store/db.ts';
-import { requirePeriodRunId } from '../close/close.ts';
+import { requirePeriodRunId } from '../store/runs.ts';
 import { AllotError } from '../util/errors.ts';
 
 /** One basis behind a row: the rule, tag, account, namespace or split that put money there. */

@@ -89,6 +89,41 @@ export function compareDecimal(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** Units of 10^-scale: "12.3" at scale 2 → 1230n (no rounding: the scale must hold every digit). */
+function units(s: string, scale: number): bigint {
+  const neg = s.trim().startsWith('-');
+  const [i = '0', f = ''] = s.trim().replace(/^[-+]/, '').split('.');
+  const v = BigInt(`${i}${f.padEnd(scale, '0').slice(0, scale)}` || '0');
+  return neg ? -v : v;
+}
+
+/**
+ * The change from `previous` to `current` in % of |previous|, with one
+ * decimal, rounded half away from zero: ("110", "100") → "10.0"; null when
+ * previous is 0. Exact (no binary float).
+ */
+export function percentChange(current: string, previous: string): string | null {
+  const scale = Math.max((current.split('.')[1] ?? '').length, (previous.split('.')[1] ?? '').length);
+  const c = units(current, scale);
+  const p = units(previous, scale);
+  if (p === 0n) return null;
+  const abs = p < 0n ? -p : p;
+  // tenths of a percent: (c − p) × 1000 / |p|, rounded half away from zero
+  const num = (c - p) * 1000n;
+  const neg = num < 0n;
+  const q = ((neg ? -num : num) * 2n + abs) / (2n * abs);
+  const t = neg ? -q : q;
+  const a = t < 0n ? -t : t;
+  return `${t < 0n ? '-' : ''}${a / 10n}.${a % 10n}`;
+}
+
+/** n / d as a percentage with 2 decimals, exact (counts, not money); "n/a" when d is 0. */
+export function percentOf(n: number, d: number): string {
+  if (d === 0) return 'n/a';
+  const bp = (2n * BigInt(n) * 10000n + BigInt(d)) / (2n * BigInt(d));
+  return `${bp / 100n}.${(bp % 100n).toString().padStart(2, '0')}`;
+}
+
 /** A config number as an exact decimal string (no exponent): 1e-7 → "0.0000001". */
 export function numberString(n: number): string {
   const s = String(n);

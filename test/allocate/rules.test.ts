@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attribute } from '../../src/allocate/run.ts';
-import { chargebackRows, renderChargebackCsv } from '../../src/render/chargeback-csv.ts';
+import { chargebackRows } from '../../src/model/chargeback.ts';
+import { renderChargebackCsv } from '../../src/render/chargeback-csv.ts';
 import type { Store } from '../../src/store/db.ts';
 import { addItems, addSnapshot, config, rows, tempStore } from './fixture.ts';
 

@@ -12,7 +12,7 @@ import { createCostExplorerClient } from '../../src/ingest/aws-ce/client.ts';
 import { pullCostExplorerTotal } from '../../src/ingest/aws-ce/total.ts';
 import { ingestFocusFiles } from '../../src/ingest/focus/ingest.ts';
 import { ingestInvoices } from '../../src/ingest/invoices/index.ts';
-import { buildTeamReport } from '../../src/render/team/index.ts';
+import { buildTeamReport } from '../../src/model/team/index.ts';
 import type { Store } from '../../src/store/db.ts';
 import { InputError } from '../../src/util/errors.ts';
 import { focusCsv, monthOfRows, type FocusRow } from '../fixtures/deliveries.ts';

@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { LoadedConfig } from '../../src/config/load.ts';
 import { assertDelivered, DeliveryError, readSendLog, sendReports, writeTeamEmails, type MailTransport, type SendOptions } from '../../src/deliver/index.ts';
 import { startSend } from '../../src/deliver/send-log.ts';
-import { chargebackRows, renderChargebackCsv } from '../../src/render/chargeback-csv.ts';
+import { chargebackRows } from '../../src/model/chargeback.ts';
+import { renderChargebackCsv } from '../../src/render/chargeback-csv.ts';
 import { formatMoney } from '../../src/render/team/format.ts';
 import { AllotError } from '../../src/util/errors.ts';
 import { buildOrg, HOSTILE_SERVICE, orgConfig, PERIOD, SCRIPT_SERVICE, type Org } from '../render/team.fixture.ts';

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { printAttribution } from '../../src/cli/attribute.ts';
+import { Context } from '../../src/cli/context.ts';
 import { runDemo } from '../../src/demo/run.ts';
 import { roundDecimal } from '../../src/util/decimal.ts';
 
@@ -10,7 +12,8 @@ describe('allot demo', () => {
   it('writes every output, conserves the generated bill, ties it to the invoices on file, and closes the earlier months', async () => {
     const out = mkdtempSync(join(tmpdir(), 'allot-demo-'));
     const lines: string[] = [];
-    const s = await runDemo({ out, seed: 42, period: '2026-10', log: (l) => lines.push(l) });
+    const ctx = new Context({ config: '', db: '', json: false, verbose: false }, (l) => lines.push(l));
+    const s = await runDemo({ out, seed: 42, period: '2026-10', log: (l) => lines.push(l), onAttributed: (r) => printAttribution(ctx, r) });
 
     expect(s.reconciles).toBe(true);
     expect(s.runs.map((r) => r.period)).toEqual(['2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);

@@ -373,7 +373,7 @@ describe('standard configuration', () => {
   });
 
   it('--period must be YYYY-MM', async () => {
-    await expect(pullGcpBilling(store, { period: '2025-13', table: TABLE })).rejects.toThrow('--period "2025-13": expected YYYY-MM (the invoice month)');
+    await expect(pullGcpBilling(store, { period: '2025-13', table: TABLE })).rejects.toThrow('--period (the invoice month) must be YYYY-MM, got "2025-13"');
   });
 });
 
@@ -446,7 +446,7 @@ describe('the CLI', () => {
     expect(text).toContain(`gcp-bq:${TABLE}:${PERIOD}: import #1: 7 rows imported (2 credit rows) from 5 result rows, detailed export, job project finops-jobs\n  USD: billed 14.80 (credits -1.23)\n`);
     expect(text).toContain(`gcp-bq:${TABLE}:2025-11: import #3: no rows for invoice month 202511 in ${TABLE}; nothing changed`);
     expect(text).toContain('Compute Engine on-demand vCPU and RAM list prices');
-    expect(err.join('')).toContain('allot: --period "October": expected YYYY-MM (the invoice month)');
+    expect(err.join('')).toContain('allot: --period must be YYYY-MM, got "October"');
     expect(s.requests.find((q) => q.method === 'POST')!.path).toBe('/projects/finops-jobs/queries');
     const store = await Store.open(join(dir, 'allot.duckdb'));
     try {

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attribute } from '../../src/allocate/run.ts';
-import { buildValueReport, renderValueHtml, renderValueMarkdown, type TeamValue, type ValueReport } from '../../src/render/value/index.ts';
+import { buildValueReport, type TeamValue, type ValueReport } from '../../src/model/value/index.ts';
+import { renderValueHtml, renderValueMarkdown } from '../../src/render/value/index.ts';
 import { compareDecimal } from '../../src/render/value/format.ts';
+import { parsePeriod } from '../../src/util/period.ts';
 import type { Store } from '../../src/store/db.ts';
 import { addItems, addSnapshot, config, tempStore } from '../allocate/fixture.ts';
 
@@ -234,7 +236,7 @@ describe('buildValueReport', () => {
     expect(r.adoption).toMatchObject({ teams_on_kubernetes: 0, market_share_pct: '0.00', teams_active_90d_ago: 0, keep_rate_pct: 'n/a', keep_rate_run_id: null });
     expect(r.headline).toBe('No team used the platform’s Kubernetes in 2026-10.');
     await expect(buildValueReport(store, cfg.config, '2026-11')).rejects.toThrow(/no allocation run for period 2026-11/);
-    await expect(buildValueReport(store, cfg.config, '2026-13')).rejects.toThrow(/period must be YYYY-MM/);
+    expect(() => parsePeriod('2026-13')).toThrow(/period must be YYYY-MM/); // checked once, where a period enters (CLI, job specs)
     // A utilisation of 0 (capacity is usage ÷ utilisation) no longer loads; the report refuses it too if handed one.
     expect(() => config(yaml('{ low: 0, base: 0.2, high: 0.3, source: "test" }'))).toThrow(/self_managed_utilisation: utilisation is a fraction: needs 0\.01 <= low/);
     const zeroUtil = { ...cfg.config, value_model: { ...cfg.config.value_model, self_managed_utilisation: { low: 0, base: 0.2, high: 0.3, source: 'test' } } };

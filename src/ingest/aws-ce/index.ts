@@ -1,5 +1,5 @@
 import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
-import type { Progress } from '../../cli/progress.ts';
+import type { Progress } from '../../util/progress.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Store } from '../../store/db.ts';

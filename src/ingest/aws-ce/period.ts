@@ -1,4 +1,5 @@
 import { UsageError } from '../../util/errors.ts';
+import { parsePeriod } from '../../util/period.ts';
 
 /** The Cost Explorer time range of a billing month (dates are UTC, `End` is exclusive). */
 export interface CePeriod {
@@ -18,10 +19,8 @@ const iso = (d: Date) => d.toISOString().slice(0, 10);
 
 /** `2025-01` → Start 2025-01-01, End 2025-02-01 (or today + 1 in the current month). A future month is refused. */
 export function cePeriod(period: string, now: Date = new Date()): CePeriod {
-  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(period);
-  if (!m) throw new UsageError(`--period must be YYYY-MM, got "${period}"`);
-  const year = Number(m[1]);
-  const month = Number(m[2]) - 1;
+  const [year, mo] = parsePeriod(period, '--period').split('-').map(Number) as [number, number];
+  const month = mo - 1;
   const start = new Date(Date.UTC(year, month, 1));
   const monthEnd = new Date(Date.UTC(year, month + 1, 1));
   const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));

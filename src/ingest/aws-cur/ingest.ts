@@ -1,4 +1,4 @@
-import type { Progress } from '../../cli/progress.ts';
+import type { Progress } from '../../util/progress.ts';
 import { sqlString, type Store } from '../../store/db.ts';
 import { InputError, PermanentError } from '../../util/errors.ts';
 import { commitLineItems, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';

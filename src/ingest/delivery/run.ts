@@ -1,4 +1,4 @@
-import type { Progress } from '../../cli/progress.ts';
+import type { Progress } from '../../util/progress.ts';
 import type { Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
 import { commitDelivery, type CommitDeliveryOptions } from './commit.ts';

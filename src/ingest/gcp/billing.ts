@@ -1,13 +1,13 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
 import type { Store } from '../../store/db.ts';
-import { InputError, UsageError } from '../../util/errors.ts';
+import { InputError } from '../../util/errors.ts';
 import { commitPull, createLineItemStage, dropLineItemStage, type ImportMeta, type ImportResult } from '../commit.ts';
 import { getTable, runQuery } from './bq-query.ts';
 import { exactDecimal } from './decimal.ts';
 import { GcpResponseError, bigQueryHint, type GoogleFailure } from './errors.ts';
 import { RESULT_COLUMNS, exportQuery, inspectSchema, parseTable, tableName } from './export-sql.ts';
-import { addMonths } from '../../util/period.ts';
+import { addMonths, parsePeriod } from '../../util/period.ts';
 
 export const GCP_BQ_SOURCE = 'gcp-bq';
 
@@ -49,8 +49,6 @@ export interface GcpPullResult extends ImportResult {
   /** Where the rows landed: a row belongs to the period of its ChargePeriodStart (late usage can fall before the invoice month). */
   chargePeriods: { period: string; rows: number }[];
 }
-
-const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 const CHARGE_CATEGORY: Record<string, string> = {
   regular: 'Usage',
@@ -119,9 +117,7 @@ const SERVICE_CATEGORY: Record<string, string> = {
 
 /** `2025-01` → `202501`, the export's invoice.month. */
 function invoiceMonth(period: string): string {
-  const m = PERIOD.exec(period);
-  if (!m) throw new UsageError(`--period ${JSON.stringify(period)}: expected YYYY-MM (the invoice month)`);
-  return `${m[1]}${m[2]}`;
+  return parsePeriod(period, '--period (the invoice month)').replace('-', '');
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
+import { isPeriod } from '../../util/period.ts';
 
 /*
  * `allot ingest invoices FILE`: control totals from outside the line items,
@@ -78,7 +79,7 @@ export function readInvoices(file: string): InvoiceRow[] {
       invoice_id: header.includes('invoice_id') ? get('invoice_id') : '',
     };
     for (const c of ['provider', 'billing_account_id'] as const) if (!row[c]) throw new InputError(file, line, c, 'missing value');
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(row.billing_period)) throw new InputError(file, line, 'billing_period', `must be YYYY-MM, got ${JSON.stringify(row.billing_period)}`);
+    if (!isPeriod(row.billing_period)) throw new InputError(file, line, 'billing_period', `must be YYYY-MM, got ${JSON.stringify(row.billing_period)}`);
     if (!/^[A-Z]{3}$/.test(row.currency)) throw new InputError(file, line, 'currency', `must be a three-letter ISO 4217 code, got ${JSON.stringify(row.currency)}`);
     if (!/^-?\d{1,24}(\.\d{1,12})?$/.test(row.amount)) {
       throw new InputError(file, line, 'amount', `not a decimal amount (digits, an optional - and . decimals, no thousands separators): ${JSON.stringify(row.amount)}`);

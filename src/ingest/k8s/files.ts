@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import type { Progress } from '../../cli/progress.ts';
+import type { Progress } from '../../util/progress.ts';
 import type { Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
 import { hashFile, sniffFile } from '../files.ts';

@@ -1,7 +1,7 @@
 // `allot ingest prometheus`: a month of usage snapshots (one per step)
 // rebuilt from kube-state-metrics and cAdvisor series in Prometheus, written
 // through commitSnapshots like every other snapshot.
-import type { Progress } from '../../cli/progress.ts';
+import type { Progress } from '../../util/progress.ts';
 import type { Store } from '../../store/db.ts';
 import { UsageError } from '../../util/errors.ts';
 import { commitSnapshots, type Snapshot, type SnapshotImportResult } from '../k8s/index.ts';

@@ -1,4 +1,5 @@
 import { UsageError } from '../../util/errors.ts';
+import { parsePeriod } from '../../util/period.ts';
 
 /** Prometheus refuses a range query of more than 11,000 points per series. */
 export const PROMETHEUS_MAX_POINTS = 11_000;
@@ -37,10 +38,9 @@ export interface BackfillPlan {
 
 /** Points per range query: `chunkDays` of windows, never more than `maxPoints`. */
 export function backfillPlan(period: string, step: number, now: Date, maxPoints = PROMETHEUS_MAX_POINTS, chunkDays = DEFAULT_CHUNK_DAYS): BackfillPlan {
-  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(period);
-  if (!m) throw new UsageError(`--period must be YYYY-MM, got "${period}"`);
-  const startMs = Date.UTC(Number(m[1]), Number(m[2]) - 1, 1);
-  const endMs = Date.UTC(Number(m[1]), Number(m[2]), 1);
+  const [y, mo] = parsePeriod(period, '--period').split('-').map(Number) as [number, number];
+  const startMs = Date.UTC(y, mo - 1, 1);
+  const endMs = Date.UTC(y, mo, 1);
   const start = startMs / 1000;
   const windows = (endMs - startMs) / 1000 / step;
   const over = Math.floor((now.getTime() / 1000 - start) / step);

@@ -8,7 +8,7 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { periodShort } from './format.ts';
-import type { TeamReport } from './model.ts';
+import type { TeamReport } from '../../model/team/types.ts';
 
 const FONT_DIR = '/usr/share/fonts/truetype/dejavu';
 const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => `${FONT_DIR}/${f}`);

@@ -19,17 +19,7 @@ export function formatPercentChange(percent: string | null): string {
   return `${percent.startsWith('-') ? '' : '+'}${percent}%`;
 }
 
-/** "2026-10" → "October 2026" (UTC, English). */
-export function periodLabel(period: string): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 1, 1)).toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
-}
-
-/** "2026-10" → "Oct 2026". */
-export function periodShort(period: string): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 1, 1)).toLocaleString('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
-}
+export { periodLabel, periodShort } from '../../util/period.ts';
 
 /** Same rule as the chargeback CSV, so a label pasted from the email reads the same as in the file. */
 export { formulaSafe as cellSafe } from '../../util/decimal.ts';

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { renderCharts, type Chart } from './charts.ts';
-import type { TeamReport } from './model.ts';
+import type { TeamReport } from '../../model/team/types.ts';
 import { teamView, type TeamView } from './view.ts';
 
 export const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../reports/team');

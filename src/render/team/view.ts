@@ -3,7 +3,7 @@
 import { sumDecimals, subtractDecimal } from '../../util/decimal.ts';
 import { TYPE_COLORS, type Chart } from './charts.ts';
 import { cellSafe, formatMoney, formatPercentChange, formatSignedMoney, isNegative, isZero, oneLine, periodShort } from './format.ts';
-import type { TeamReport } from './model.ts';
+import type { TeamReport } from '../../model/team/types.ts';
 
 /** Rows of the service table shown before the rest is summed into one line. */
 export const MAX_LINES = 30;

@@ -7,12 +7,6 @@ import { formatMoney } from '../../util/decimal.ts';
 /** "-40312.4" in USD → "-$40,312" (decimals 0) or "-$40,312.40"; unknown currencies → "40,312 SEK". */
 export const currencyAmount = (amount: string, currency: string, decimals = 2): string => formatMoney(amount, currency, decimals);
 
-/** n / d as a percentage with 2 decimals, exact (counts, not money). */
-export function percent(n: number, d: number): string {
-  if (d === 0) return 'n/a';
-  const bp = (2n * BigInt(n) * 10000n + BigInt(d)) / (2n * BigInt(d));
-  return `${bp / 100n}.${(bp % 100n).toString().padStart(2, '0')}`;
-}
 
 /**
  * Text for a Markdown table cell or heading. The template then HTML-escapes

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { grouped, isNegative, markdownText } from './format.ts';
-import type { Range, TeamValue, ValueReport } from './model.ts';
+import type { Range, TeamValue, ValueReport } from '../../model/value/types.ts';
 
 // Renders a ValueReport through reports/value/*.hbs. Templates only place
 // pre-formatted strings; every one goes through {{ }} (HTML-escaped), never

@@ -1,88 +1,16 @@
 import type { Config, Estimate } from '../../config/schema.ts';
 import type { Params, Store } from '../../store/db.ts';
-import { periodRunId } from '../../close/close.ts';
+import { periodRunId, requirePeriodRunId } from '../../store/runs.ts';
+import { compareDecimal, formatMoney, isNegative, numberString, percentOf, trimDecimal } from '../../util/decimal.ts';
 import { AllotError } from '../../util/errors.ts';
-import { compareDecimal, currencyAmount, isNegative, numberString, percent, trimDecimal } from './format.ts';
-import { addMonths } from '../../util/period.ts';
+import { addMonths, type Period } from '../../util/period.ts';
+import type { Range, TeamValue, ValueInput, ValueReport } from './types.ts';
+
+const currencyAmount = (amount: string, currency: string, decimals = 2): string => formatMoney(amount, currency, decimals);
 
 // The platform value report: "what did the platform save each team compared
 // with running Kubernetes themselves?" Every money figure is computed in
 // DuckDB DECIMAL (or compared as an exact decimal string), never as a JS number.
-
-/** Decimal strings with 2 decimals. */
-export interface Range {
-  low: string;
-  base: string;
-  high: string;
-}
-
-export interface TeamValue {
-  team_id: string;
-  team_name: string;
-  currency: string;
-  /** kubernetes + idle + shared charges of the run, for a team on the platform’s Kubernetes; else 0. */
-  platform_cost: string;
-  uses_kubernetes: boolean;
-  /** Σ max(request, usage) of the team’s namespaces, 2 decimals. */
-  cpu_core_hours: string;
-  mem_gib_hours: string;
-  self_managed: Range;
-  /** self_managed − platform_cost; negative when running it alone would have been cheaper. */
-  value: Range;
-  breakdown: { compute: Range; control_plane: Range; toil: Range; ci_tooling: Range };
-  // Allot additions
-  /** The team’s charges of the run by charge type (shared is shown even when not counted). */
-  kubernetes_cost: string;
-  idle_cost: string;
-  shared_cost: string;
-  /** One plain sentence for the reader, or '' ("not on the platform’s Kubernetes", a negative value...). */
-  note: string;
-}
-
-export interface ValueInput {
-  name: string;
-  low: string;
-  base: string;
-  high: string;
-  unit: string;
-  source: string;
-}
-
-export interface ValueReport {
-  period: string;
-  run_id: number;
-  currency: string;
-  teams: TeamValue[];
-  organisation: { platform_cost: string; self_managed: Range; value: Range };
-  adoption: {
-    teams_total: number;
-    teams_on_kubernetes: number;
-    market_share_pct: string;
-    teams_active_90d_ago: number;
-    teams_still_active: number;
-    /** "n/a" when no team had Kubernetes cost in the earlier period (or it has no run). */
-    keep_rate_pct: string;
-    allocated_pct: string;
-    // Allot additions
-    /** The period the keep rate looks back to, and its latest run (null: none). */
-    keep_rate_period: string;
-    keep_rate_run_id: number | null;
-  };
-  inputs: ValueInput[];
-  method: string[];
-  // Allot additions
-  /** One sentence for a review or an email subject line. */
-  headline: string;
-  /** The value (savings) sentence that follows the headline, honest about its sign. */
-  summary: string;
-  cost_metric: string;
-  hours_in_period: number;
-  price_source: 'list_prices' | 'config';
-  /** Currencies in the run other than `currency`; their charges are left out. */
-  excluded_currencies: string[];
-  /** Kubernetes cost of the run no team owns (unallocated); in no team’s platform cost. */
-  unallocated_kubernetes_cost: string;
-}
 
 const SCENARIOS = ['low', 'base', 'high'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -227,14 +155,13 @@ interface FigureRow {
  * Builds the value report of a period from its latest allocation run.
  * Throws AllotError when the period has no run.
  */
-export async function buildValueReport(store: Store, config: Config, period: string): Promise<ValueReport> {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new AllotError(`period must be YYYY-MM, got "${period}"`);
+export async function buildValueReport(store: Store, config: Config, period: Period): Promise<ValueReport> {
   const vm = config.value_model;
   if (vm.self_managed_utilisation.low <= 0) {
     throw new AllotError('value_model.self_managed_utilisation.low must be above 0 (capacity is usage ÷ utilisation)');
   }
-  const run = await periodRun(store, period);
-  if (!run) throw new AllotError(`no allocation run for period ${period}: run "allot attribute --period ${period}" first`);
+  await requirePeriodRunId(store, period);
+  const run = (await periodRun(store, period))!;
 
   const currencies = await store.all<{ currency: string }>(
     `SELECT currency FROM chargeback_rows WHERE run_id = $1 GROUP BY currency ORDER BY sum(abs(amount)) DESC, currency`,
@@ -409,10 +336,10 @@ export async function buildValueReport(store: Store, config: Config, period: str
   const adoption: ValueReport['adoption'] = {
     teams_total: teams.length,
     teams_on_kubernetes: onK8s.size,
-    market_share_pct: percent(onK8s.size, teams.length),
+    market_share_pct: percentOf(onK8s.size, teams.length),
     teams_active_90d_ago: earlierTeams.length,
     teams_still_active: still,
-    keep_rate_pct: percent(still, earlierTeams.length),
+    keep_rate_pct: percentOf(still, earlierTeams.length),
     allocated_pct: allocated?.pct ?? '100.00',
     keep_rate_period: earlier,
     keep_rate_run_id: earlierRun?.run_id ?? null,
