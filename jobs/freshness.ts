@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../src/config/schema.ts';
 import { K8S_COLLECT_SOURCE } from '../src/ingest/k8s-collect/defaults.ts';
 import type { Store } from '../src/store/db.ts';
+import { lastImportLike, lastSnapshot } from '../src/store/jobs.ts';
 import { importFile } from './sources.ts';
 import { monthlySources, resolveSources, type SourceSpec } from './spec.ts';
 
@@ -51,14 +52,8 @@ export function watchedSources(config: Config): WatchedSource[] {
 export async function lastImports(store: Store, sources: WatchedSource[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const w of sources) {
-    const r = w.cluster !== undefined
-      ? await store.one<{ at: string | null }>(
-          `SELECT epoch(max(i.finished_at))::BIGINT::VARCHAR AS at FROM k8s_snapshots s JOIN imports i USING (import_id)
-           WHERE i.source = $1 AND s.cluster = $2`,
-          [K8S_COLLECT_SOURCE, w.cluster],
-        )
-      : await store.one<{ at: string | null }>(`SELECT epoch(max(finished_at))::BIGINT::VARCHAR AS at FROM imports WHERE file LIKE $1 ESCAPE '\\'`, [w.like ?? '']);
-    if (r?.at) out.set(w.id, Number(r.at));
+    const at = w.cluster !== undefined ? await lastSnapshot(store, K8S_COLLECT_SOURCE, w.cluster) : await lastImportLike(store, w.like ?? '');
+    if (at !== undefined) out.set(w.id, at);
   }
   return out;
 }

@@ -25,7 +25,7 @@ import { describeHolder, isLockConflict, publishSnapshot, recordHolder, snapshot
 import { Store } from '../src/store/db.ts';
 import { AllotError } from '../src/util/errors.ts';
 import { errFields, type Logger } from './log.ts';
-import { FENCE_NAME } from './store-tables.ts';
+import { readFence, writeFence } from '../src/store/jobs.ts';
 
 /** The lock was lost or a newer writer exists: this worker must not write. Retried by BullMQ. */
 export class StaleLockError extends AllotError {}
@@ -247,8 +247,7 @@ async function openWhenFree(lock: StoreLock, lease: Lease, dbPath: string): Prom
  */
 export async function fenceStore(store: Store, lease: Lease, lock: StoreLock, jobId: string | null): Promise<void> {
   await lease.assertHeld();
-  const row = await store.one<{ token: string }>('SELECT token::VARCHAR AS token FROM job_fence WHERE name = $1', [FENCE_NAME]);
-  const recorded = row ? Number(row.token) : 0;
+  const recorded = (await readFence(store)).token;
   if (recorded > lease.fence) {
     await lease.assertHeld();
     lock.log.warn({ recorded, token: lease.fence }, 'the store has a newer fencing token than Redis (Redis lost its data?): moving the counter on');
@@ -261,15 +260,8 @@ export async function fenceStore(store: Store, lease: Lease, lock: StoreLock, jo
 
 /** Records a fencing token unless a newer one is there; throws StaleLockError if it is. */
 export async function recordFence(store: Store, token: number, holder: string, jobId: string | null): Promise<void> {
-  const updated = await store.all<{ name: string }>(
-    `INSERT INTO job_fence VALUES ($1, $2, $3, $4, now()::TIMESTAMP)
-     ON CONFLICT (name) DO UPDATE SET token = excluded.token, holder = excluded.holder, job_id = excluded.job_id, written_at = excluded.written_at
-     WHERE job_fence.token <= excluded.token
-     RETURNING name`,
-    [FENCE_NAME, token, holder, jobId],
-  );
-  if (updated.length === 0) {
-    const row = await store.one<{ token: string; holder: string }>('SELECT token::VARCHAR AS token, holder FROM job_fence WHERE name = $1', [FENCE_NAME]);
-    throw new StaleLockError(`fencing token ${token} is older than the store's ${row?.token} (written by ${row?.holder}): a newer writer took over; not writing`);
+  if (!(await writeFence(store, token, holder, jobId))) {
+    const row = await readFence(store);
+    throw new StaleLockError(`fencing token ${token} is older than the store's ${row.token} (written by ${row.holder}): a newer writer took over; not writing`);
   }
 }

@@ -8,7 +8,7 @@
 import type { Store } from '../../src/store/db.ts';
 import type { QueueName } from '../queues.ts';
 import type { MonthlySpec } from '../spec.ts';
-import { highWaterMarks, markStepDone, markStepRunning, readStep, type Marks } from '../store-tables.ts';
+import { highWaterMarks, markStepDone, markStepRunning, readStep, type Marks } from '../../src/store/jobs.ts';
 import {
   adoptAttribute, adoptPull, attributeStep, exportStep, finishStep, pullStep, renderStep, sendStep,
   type ExportSummary, type StepEnv,

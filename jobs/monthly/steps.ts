@@ -17,7 +17,7 @@ import { AllotError, ConfigError } from '../../src/util/errors.ts';
 import type { Logger } from '../log.ts';
 import { findPull, pullSource, type PullSummary } from '../sources.ts';
 import type { MonthlySpec } from '../spec.ts';
-import { readStep } from '../store-tables.ts';
+import { readStep, runAfter } from '../../src/store/jobs.ts';
 import { RunArtefacts, type RenderedInfo, type SendingInfo, type SendOutcomeFile, type TeamEntry, type TeamsFile } from './artefacts.ts';
 
 /** What every step gets from its executor. */
@@ -82,11 +82,8 @@ export async function attributeStep(env: StepEnv, spec: MonthlySpec, store: Stor
 
 /** The run a dead worker committed for the period after `afterRunId`, if any. */
 export async function adoptAttribute(spec: MonthlySpec, store: Store, afterRunId: number): Promise<AttributeSummary | undefined> {
-  const r = await store.one<{ run_id: number | null; line_items: string }>(
-    `SELECT run_id, line_items::VARCHAR AS line_items FROM allocation_runs WHERE period = $1 AND run_id > $2 ORDER BY run_id DESC LIMIT 1`,
-    [spec.period, afterRunId],
-  );
-  return r?.run_id ? { run_id: r.run_id, line_items: Number(r.line_items), reconciles: true, adopted: true } : undefined;
+  const r = await runAfter(store, spec.period, afterRunId);
+  return r ? { run_id: r.run_id, line_items: r.line_items, reconciles: true, adopted: true } : undefined;
 }
 
 /** The run the pipeline attributed (recorded by its attribute step). */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadConfigFile, type LoadedConfig } from '../config/load.ts';
 import { cliHolder, openForRead, openForWrite, publishSnapshot, snapshotFile } from '../store/access.ts';
 import type { Store } from '../store/db.ts';
-import { jsonSafe, terminalSafe } from './format.ts';
+import { jsonSafe, snakeKeys, terminalSafe } from './format.ts';
 
 /** Global flags every command receives. */
 export interface GlobalOptions {
@@ -68,9 +68,9 @@ export class Context {
     return this.loaded;
   }
 
-  /** Prints a value as JSON (with --json) or via the human formatter. */
+  /** Prints a value as JSON (with --json; field names snake_case) or via the human formatter. */
   print(value: unknown, human: () => void): void {
-    if (this.opts.json) this.out(jsonSafe(JSON.stringify(value, null, 2)));
+    if (this.opts.json) this.out(jsonSafe(JSON.stringify(snakeKeys(value), null, 2)));
     else human();
   }
 

@@ -32,8 +32,7 @@ export const registerSend: Register = (program, run) => {
           ...(opts.dryRun ? { dryRunDir: opts.out! } : {}),
           onOutcome: ctx.opts.json ? undefined : (o) => ctx.out(describe(o)),
         });
-        if (ctx.opts.json) ctx.out(JSON.stringify(result, null, 2));
-        else summary(ctx, result);
+        ctx.print(result, () => summary(ctx, result));
         assertDelivered(result);
       }),
     );

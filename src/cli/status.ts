@@ -1,4 +1,4 @@
-import { tieOutLinesByPeriod, type TieOutLine } from '../allocate/tieout.ts';
+import type { TieOutLine } from '../allocate/tieout.ts';
 import type { Register } from './register.ts';
 import { money, table } from './format.ts';
 
@@ -22,43 +22,10 @@ export const registerStatus: Register = (program, run) => {
     .action(() =>
       run(async (ctx) => {
         const store = await ctx.readDb();
-        const periods = await store.all<{ period: string; line_items: string; currencies: string; imports: string }>(
-          `SELECT period, count(*)::VARCHAR AS line_items, string_agg(DISTINCT billing_currency, ',') AS currencies,
-                  count(DISTINCT import_id)::VARCHAR AS imports
-           FROM line_items WHERE superseded_by IS NULL GROUP BY period ORDER BY period`,
-        );
-        const closes = await store.all<{ period: string; status: string; run_id: number; closed_at: string; tieout: string | null }>(
-          `SELECT period, status, run_id, strftime(closed_at, '%Y-%m-%d') AS closed_at, tieout->>'status' AS tieout FROM period_closes ORDER BY period`,
-        );
+        const { storeStatus } = await import('../store/status.ts');
+        const { tieOutLinesByPeriod } = await import('../allocate/tieout.ts');
+        const { periods, closes, snapshots, runs, deliveries, imports } = await storeStatus(store);
         const tieouts = await tieOutLinesByPeriod(store);
-        const snapshots = await store.all<{ period: string; cluster: string; snapshots: string }>(
-          `SELECT period, cluster, count(*)::VARCHAR AS snapshots FROM k8s_snapshots WHERE superseded_by IS NULL
-           GROUP BY ALL ORDER BY ALL`,
-        );
-        const runs = await store.all<{ period: string; run_id: number; finished_at: string; total: string; allocated_pct: string }>(
-          `WITH latest AS (SELECT period, max(run_id) AS run_id FROM allocation_runs GROUP BY period)
-           SELECT l.period, l.run_id, strftime(r.finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at,
-                  string_agg(c.total || ' ' || c.currency, ', ') AS total,
-                  string_agg(c.pct::VARCHAR || '%', ', ') AS allocated_pct
-           FROM latest l JOIN allocation_runs r USING (run_id)
-           JOIN (SELECT run_id, currency, sum(amount)::VARCHAR AS total,
-                        (100 * sum(abs(amount)) FILTER (WHERE team_id <> 'unallocated') / nullif(sum(abs(amount)), 0))::DECIMAL(6,2) AS pct
-                 FROM chargeback_rows GROUP BY ALL) c USING (run_id)
-           GROUP BY ALL ORDER BY l.period`,
-        );
-        // The newest delivery (not a no-op) of each source and export, and when it came.
-        const deliveries = await store.all<{ source: string; export_key: string; delivery_id: number; layout: string; mode: string; parts: number; rows: string; status: string; imported_at: string; delivered_at: string | null; ref: string | null }>(
-          `SELECT source, export_key, delivery_id, layout, mode, parts, rows_loaded::VARCHAR AS rows, status,
-                  strftime(imported_at, '%Y-%m-%d %H:%M') AS imported_at, strftime(delivered_at, '%Y-%m-%d %H:%M') AS delivered_at, delivery_ref AS ref
-           FROM deliveries WHERE status <> 'noop'
-           QUALIFY row_number() OVER (PARTITION BY source, export_key ORDER BY delivery_id DESC) = 1
-           ORDER BY source, export_key`,
-        );
-        const imports = await store.all<{ import_id: number; source: string; file: string; rows_loaded: string; status: string; finished_at: string; note: string | null }>(
-          `SELECT import_id, source, file, rows_loaded::VARCHAR AS rows_loaded, status,
-                  strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, note
-           FROM imports ORDER BY import_id DESC LIMIT 15`,
-        );
         const periodRows = [...new Set([...periods.map((p) => p.period), ...closes.map((c) => c.period), ...tieouts.keys()])].sort().map((period) => {
           const p = periods.find((x) => x.period === period);
           const c = closes.find((x) => x.period === period);

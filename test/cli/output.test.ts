@@ -2,11 +2,15 @@
 // billing data are shown, never interpreted; a reader that stops early
 // (`allot jobs | head -1`) ends nothing with a stack trace.
 import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { jsonSafe, terminalSafe } from '../../src/cli/format.ts';
+import { jsonSafe, snakeKeys, terminalSafe } from '../../src/cli/format.ts';
 import { oneLine } from '../../src/util/errors.ts';
 import { SHARED_REDIS, uniquePrefix } from '../jobs/helpers.ts';
+import { allot as cli } from './run.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/allot.mjs', import.meta.url));
 
@@ -84,3 +88,31 @@ describe('SDK noise', () => {
   }, 60_000);
 });
 
+
+describe('--json speaks snake_case', () => {
+  it('turns every field name into snake_case, keeping the keys of data maps', () => {
+    expect(
+      snakeKeys({ runId: 7, lineItems: 3, tieout: { billing_period: '2026-10', lines: [{ storedRounded: '1.00' }] }, tags: { costCenter: 'x' }, teams: [{ team_id: 'a', allocatedPercent: '1' }] }),
+    ).toEqual({ run_id: 7, line_items: 3, tieout: { billing_period: '2026-10', lines: [{ stored_rounded: '1.00' }] }, tags: { costCenter: 'x' }, teams: [{ team_id: 'a', allocated_percent: '1' }] });
+  });
+
+  it('the attribution, an import and the status print no camelCase field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'allot-json-'));
+    const db = join(dir, 'a.duckdb');
+    const cfg = join(dir, 'a.yaml');
+    writeFileSync(cfg, 'teams:\n  - { id: alpha, name: Alpha, cost_center: CC-A, gl_account: "6100" }\n');
+    const csv = join(dir, 'f.csv');
+    writeFileSync(
+      csv,
+      'BillingAccountId,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,BilledCost,EffectiveCost,ListCost,ServiceName,Tags\n' +
+        'A,USD,2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,2026-10-02T00:00:00Z,2026-10-03T00:00:00Z,Usage,1.00,1.00,1.00,Compute,"{""team"": ""alpha""}"\n',
+    );
+    const camel = (v: unknown): string[] =>
+      Array.isArray(v) ? v.flatMap(camel) : v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [...(/[A-Z]/.test(k) ? [k] : []), ...camel(x)]) : [];
+    for (const args of [['ingest', 'focus', csv], ['attribute', '--period', '2026-10'], ['status']]) {
+      const r = await cli(['--db', db, '--config', cfg, '--json', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(camel(JSON.parse(r.stdout)), args.join(' ')).toEqual([]);
+    }
+  });
+});

@@ -67,8 +67,8 @@ describe('allot ingest aws-ce (CLI)', () => {
     expect(srv.count('GetCostAndUsage')).toBe(4);
     out = [];
     expect(await main(['node', 'allot', '--json', '--config', join(dir, 'allot.yaml'), '--db', join(dir, 'allot.duckdb'), 'ingest', 'aws-ce', '--period', '2025-01'])).toBe(0);
-    const json = JSON.parse(out.join('')) as { replaced: number[]; requests: number; tagKeys: string[] };
-    expect(json).toMatchObject({ replaced: [2], requests: 3, tagKeys: ['team'] }); // delivery #2 held import #1
+    const json = JSON.parse(out.join('')) as { replaced: number[]; requests: number; tag_keys: string[] };
+    expect(json).toMatchObject({ replaced: [2], requests: 3, tag_keys: ['team'] }); // delivery #2 held import #1
   });
 
   it('fails with one line and exit 1 when AWS denies access', async () => {

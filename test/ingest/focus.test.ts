@@ -380,21 +380,22 @@ describe('allot ingest focus (CLI)', () => {
       out.length = 0;
       expect(await main([...base, '--json', 'ingest', 'focus', fixture('export-v2.csv')])).toBe(0);
       const json = JSON.parse(out.join(''));
+      // Field names are snake_case, like the CSV's columns.
       expect(json.files).toEqual([
         {
           file: fixture('export-v2.csv'),
           format: 'csv',
-          importId: 3,
+          import_id: 3,
           status: 'noop',
-          sameAs: 3,
+          same_as: 3,
           sha256: json.files[0].sha256,
-          rowsRead: 2,
-          rowsLoaded: 2,
-          rowsRejected: 0,
+          rows_read: 2,
+          rows_loaded: 2,
+          rows_rejected: 0,
           replaced: [],
         },
       ]);
-      expect(json.deliveries[0]).toMatchObject({ deliveryId: 8, status: 'noop', layout: 'files', parts: [{ importId: 3, fresh: false }] });
+      expect(json.deliveries[0]).toMatchObject({ delivery_id: 8, status: 'noop', layout: 'files', parts: [{ import_id: 3, fresh: false }] });
     } finally {
       spy.mockRestore();
       errSpy.mockRestore();

@@ -16,6 +16,9 @@ export { cePeriod, type CePeriod } from './period.ts';
 export { plainDecimal } from './rows.ts';
 
 export const AWS_CE_SOURCE = 'aws-ce';
+
+/** The import a pull of `period` for `billingAccount` writes (imports.file): how a later job finds it. */
+export const costExplorerImportKey = (billingAccount: string, period: string): string => `${AWS_CE_SOURCE}:${billingAccount}:${period}`;
 export { DEFAULT_BILLING_ACCOUNT } from './defaults.ts';
 
 export interface PullCostExplorerOptions {
@@ -122,7 +125,7 @@ export async function pullCostExplorer(
     if (!opts.client) client.destroy();
   }
 
-  const file = `${AWS_CE_SOURCE}:${billingAccount}:${p.period}`;
+  const file = costExplorerImportKey(billingAccount, p.period);
   const committed = await store.transaction(async () => {
     await createLineItemStage(store);
     await stageRows(store, rows, queried, { billingAccount, monthStart: p.start, monthEnd: p.monthEnd, tagKeys });

@@ -11,6 +11,9 @@ import { addMonths, parsePeriod } from '../../util/period.ts';
 
 export const GCP_BQ_SOURCE = 'gcp-bq';
 
+/** The import a pull of `period` from the export table `table` writes (imports.file): how a later job finds it. */
+export const gcpBillingImportKey = (table: string, period: string): string => `${GCP_BQ_SOURCE}:${tableName(parseTable(table))}:${period}`;
+
 export interface GcpPullOptions {
   /** Invoice month, `YYYY-MM`. */
   period: string;
@@ -148,7 +151,7 @@ export async function pullGcpBilling(store: Store, opts: GcpPullOptions): Promis
   const jobProject = opts.client ? (opts.client.projectId ?? opts.project ?? table.project) : (opts.project ?? table.project);
   const bq = opts.client ?? defaultBigQueryClient(jobProject);
   const hint = (f: GoogleFailure) => bigQueryHint(f, { jobProject, table: name });
-  const file = `${GCP_BQ_SOURCE}:${name}:${opts.period}`;
+  const file = gcpBillingImportKey(name, opts.period);
 
   const meta = await getTable(bq, table, hint);
   const { shape, missing } = inspectSchema(meta.fields);
