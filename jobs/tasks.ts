@@ -7,7 +7,7 @@ import type { LoadedConfig } from '../src/config/load.ts';
 import { closeRecord } from '../src/close/close.ts';
 import { commitSnapshots } from '../src/ingest/k8s/index.ts';
 import { collectClusterSnapshot, K8S_COLLECT_SOURCE, kubeTargets, loadKubeConfig } from '../src/ingest/k8s-collect/index.ts';
-import { AllotError } from '../src/util/errors.ts';
+import { AllotError, isRetryable, PermanentError } from '../src/util/errors.ts';
 import { freshness, lastImports, readSourceSuccess, recordSourceSuccess, type WatchedSource } from './freshness.ts';
 import { errFields, type Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -90,6 +90,7 @@ export async function billingPullTask(deps: TaskDeps, job: Job<BillingPullData>,
   const done = new Set<string>(((job.progress as { done?: string[] } | undefined)?.done) ?? []);
   const results: PullSummary[] = [];
   const failures: string[] = [];
+  let retryable = false;
   await store(deps, job, async ({ store: st, lease }) => {
     const periods = [current];
     if (now.getUTCDate() <= job.data.previous_month_until_day) {
@@ -110,13 +111,18 @@ export async function billingPullTask(deps: TaskDeps, job: Job<BillingPullData>,
           log.info({ source: src.id, period, import_id: r.import_id, rows: r.rows }, 'billing pull imported');
         } catch (e) {
           failures.push(`${src.id} ${period}: ${(e as Error).message}`);
+          retryable ||= isRetryable(e);
           log.warn({ ...errFields(e), source: src.id, period }, 'billing pull failed');
         }
       }
     }
   });
   await job.updateProgress({ done: [...done] });
-  if (failures.length) throw new AllotError(`${failures.length} billing pull(s) failed: ${failures.join('; ')}`);
+  if (failures.length) {
+    // A retry pulls again what failed (what succeeded is done); pointless when every failure says so.
+    const message = `${failures.length} billing pull(s) failed: ${failures.join('; ')}`;
+    throw retryable ? new AllotError(message) : new PermanentError(message);
+  }
   return { periods: [...new Set(results.map((r) => r.period))], pulls: results };
 }
 

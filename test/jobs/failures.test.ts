@@ -14,6 +14,7 @@ import type { JobsRuntime } from '../../jobs/runtime.ts';
 import { monthlySpec } from '../../jobs/spec.ts';
 import { startWorker, type RunningWorker } from '../../jobs/worker.ts';
 import { allot } from '../cli/run.ts';
+import { startCostExplorerServer } from '../servers/aws-ce.ts';
 import { TestSmtpServer } from '../servers/smtp.ts';
 import { orgFiles, PERIOD, runtimeOn, SHARED_REDIS, transportTo, uniquePrefix, type OrgFiles } from './helpers.ts';
 
@@ -98,6 +99,27 @@ describe('allot jobs --retry-failed', () => {
     expect(run.steps.find((s) => s.step === sendZebra)).toMatchObject({ state: 'failed', detail: expect.stringMatching(/^after 5 attempts: team zebra: 451 Greylisted/) });
     expect(run.steps.find((s) => s.step === `monthly-${PERIOD}-finish`)).toMatchObject({ state: 'waiting for its steps' });
   }, 60_000);
+
+  it('a malformed export (Cost Explorer answers with what it never sends) fails its billing pull at once, with its reason in allot jobs', async () => {
+    const ce = await startCostExplorerServer({ accounts: [{ id: '111111111111' }], costs: [] });
+    closers.push(() => ce.close());
+    ce.fault({ op: 'GetDimensionValues', times: Infinity, reply: { body: { DimensionValues: 'not a list' } } });
+    const h = await harness('malformed', { queue: 'store' });
+    process.env.AWS_ACCESS_KEY_ID ??= 'AKIDTEST';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'test-secret';
+    const failed = failedFor(h.events, 'pull-bad');
+    await h.rt.queues.get('store').add(
+      'billing-pull',
+      { periods: [PERIOD], sources: [{ id: 'aws-ce', type: 'aws-ce', endpoint: ce.url }] },
+      { ...jobOptions('billing-pull'), jobId: 'pull-bad' },
+    );
+    expect(await failed).toMatch(/malformed response from AWS: DimensionValues is not a list/);
+    const job = await h.rt.queues.get('store').getJob('pull-bad');
+    expect(job!.attemptsMade).toBe(1);
+    expect(job!.opts.attempts).toBeGreaterThan(1);
+    const j = await h.cli(['jobs']);
+    expect(j.stdout).toMatch(/pull-bad[\s\S]*malformed response from AWS/);
+  });
 
   it('an error no retry can fix (an unknown kube context) fails its job at once, not after its 3 attempts', async () => {
     const h = await harness('permanent', { queue: 'store' });

@@ -36,8 +36,14 @@ export function createCostExplorerClient(opts: CeClientOptions = {}): CostExplor
   return new CostExplorerClient(config);
 }
 
-/** A Cost Explorer call that failed for good (after the SDK's retries). Nothing was imported. */
+/**
+ * A Cost Explorer call that failed for good (after the SDK's retries). Nothing
+ * was imported. Throttling, 5xx and network failures may pass, so a job tries
+ * again later; a malformed response, a refusal (403, 400) or missing
+ * credentials will not until someone acts.
+ */
 export class CostExplorerError extends AllotError {
+  override readonly retryable: boolean;
   constructor(
     readonly operation: string,
     /** AWS's error code (`AccessDeniedException`, `ThrottlingException`...), or `MalformedResponse`, `NoCredentials`, a network code. */
@@ -47,6 +53,9 @@ export class CostExplorerError extends AllotError {
     readonly attempts?: number,
   ) {
     super(message);
+    const throttled = /throttl|limitexceeded|toomanyrequests|requestlimit/i.test(code) || httpStatus === 429;
+    const refused = code === 'MalformedResponse' || code === 'NoCredentials' || (httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500);
+    this.retryable = throttled || !refused;
   }
 }
 

@@ -24,8 +24,10 @@ export class GcpApiError extends AllotError {
   }
 }
 
-/** A response that is not what the API documents (HTML from a proxy, a missing field…). Nothing was written. */
-export class GcpResponseError extends AllotError {}
+/** A response that is not what the API documents (HTML from a proxy, a missing field…). Nothing was written; trying again will not help. */
+export class GcpResponseError extends AllotError {
+  override readonly retryable = false;
+}
 
 const ADC_HINT =
   'Allot uses Application Default Credentials: run `gcloud auth application-default login`, ' +
