@@ -6,10 +6,11 @@ import type { Store } from '../store/db.ts';
 import { sqlFolder } from '../store/sql.ts';
 import { AllotError, PermanentError } from '../util/errors.ts';
 import { loadConfigTables } from './config-tables.ts';
+import { loadInputs, type Inputs } from './inputs.ts';
 import { tieOut, type TieOut } from './tieout.ts';
 
-/** The contract's Steps 1–3, in order; each file reads the tables the previous wrote. */
-const STEPS = ['split', 'inputs', 'classify', 'clusters', 'shared', 'rows'] as const;
+/** The contract's Steps 1–3, in order, after the inputs (./inputs.ts); each file reads the tables the previous wrote. */
+const STEPS = ['classify', 'clusters', 'shared', 'rows'] as const;
 
 const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
@@ -32,6 +33,8 @@ export interface AttributionResult {
   period: string;
   costMetric: string;
   lineItems: number;
+  /** The line items as Step 1 reads them: distinct classes, and whether the sums were kept from an earlier run of the same rows. */
+  inputs: Inputs;
   totals: CurrencyTotal[];
   /** Per team (and 'unallocated') and currency, rounded, as decimal strings. */
   teams: { team_id: string; currency: string; total: string; direct: string; kubernetes: string; idle: string; shared: string; unallocated: string }[];
@@ -57,7 +60,7 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
         `To change it anyway: allot reopen --period ${period} --reason "..."`,
     );
   }
-  const { lineItems, totals } = await computeAttribution(store, loaded.config, period);
+  const { lineItems, totals, inputs: kept } = await computeAttribution(store, loaded.config, period);
   const inputs = await store.one<{ fp: string }>(sql('inputs-fingerprint'));
   const inputsSha = createHash('sha256').update(inputs?.fp ?? '').digest('hex');
 
@@ -75,7 +78,7 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
   });
 
   const tieout = await tieOut(store, period, { decimals: loaded.config.currency_decimals, now: clock() });
-  return { runId, period, costMetric: loaded.config.cost_metric, lineItems, totals, tieout, ...(await summarise(store, runId)) };
+  return { runId, period, costMetric: loaded.config.cost_metric, lineItems, inputs: kept, totals, tieout, ...(await summarise(store, runId)) };
 }
 
 /**
@@ -85,12 +88,12 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
  * nothing to the store; `attribute` persists what it leaves, a what-if
  * compares it (./whatif.ts).
  */
-export async function computeAttribution(store: Store, cfg: Config, period: string): Promise<{ lineItems: number; totals: CurrencyTotal[] }> {
+export async function computeAttribution(store: Store, cfg: Config, period: string): Promise<{ lineItems: number; inputs: Inputs; totals: CurrencyTotal[] }> {
   await computeAdjustments(store, period);
-  await runSteps(store, cfg, period);
+  const inputs = await runSteps(store, cfg, period);
   await store.run(sql('round'));
 
-  const lineItems = Number((await store.one<{ n: string }>('SELECT count(*) AS n FROM items'))!.n);
+  const lineItems = Number((await store.one<{ n: string }>('SELECT coalesce(sum(line_items), 0) AS n FROM input_bill'))!.n);
   if (lineItems === 0) {
     throw new AllotError(`no line items for period ${period}: import billing data first (allot ingest focus FILE)`);
   }
@@ -103,13 +106,16 @@ export async function computeAttribution(store: Store, cfg: Config, period: stri
         `${t.allocated_exact} (rounded ${t.allocated_rounded}); nothing was written`,
     );
   }
-  return { lineItems, totals };
+  return { lineItems, inputs, totals };
 }
 
-/** Loads a config and runs Steps 1–3 for a period, leaving exact_rows (and the step tables) behind. */
-async function runSteps(store: Store, cfg: Config, period: string): Promise<void> {
+/** Loads a config and the period's inputs and runs Steps 1–3, leaving exact_rows (and the step tables) behind. */
+async function runSteps(store: Store, cfg: Config, period: string): Promise<Inputs> {
   await loadConfigTables(store, cfg, period);
+  await store.run(sql('split'));
+  const inputs = await loadInputs(store);
   for (const step of STEPS) await store.run(sql(step));
+  return inputs;
 }
 
 /**

@@ -79,6 +79,10 @@ const signed = (x: string): string => (x.startsWith('-') ? money(x) : `+${money(
 /** The per-team table, % allocated, top unallocated reasons, then conservation and the tie-out: two checks, never mixed. */
 export function printAttribution(ctx: Context, r: AttributionResult): void {
   ctx.out(`Period ${r.period} — run #${r.runId}, ${r.lineItems} line items, cost measure ${r.costMetric}`);
+  ctx.out(
+    `  ${r.inputs.classes} distinct as the rules read them` +
+      (r.inputs.kept.classes ? '; their sums kept from an earlier run of these same line items' : ''),
+  );
   ctx.out('');
   ctx.out(
     table(

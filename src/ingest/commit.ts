@@ -31,7 +31,7 @@ export interface ImportMeta {
  */
 export async function createLineItemStage(store: Store): Promise<void> {
   await store.run(`CREATE OR REPLACE TEMP TABLE stage_line_items AS
-    SELECT * EXCLUDE (li_id, import_id, period, superseded_by) FROM line_items LIMIT 0`);
+    SELECT * EXCLUDE (li_id, import_id, period, superseded_by, class_key) FROM line_items LIMIT 0`);
 }
 
 export async function dropLineItemStage(store: Store): Promise<void> {
@@ -93,7 +93,8 @@ export async function commitLineItems(store: Store, meta: ImportMeta): Promise<I
   await store.run(
     `INSERT INTO line_items BY NAME
      SELECT s.*, $1::BIGINT * 4294967296 + s.source_line AS li_id, $1::INTEGER AS import_id,
-            strftime(s.charge_period_start, '%Y-%m') AS period, NULL::INTEGER AS superseded_by
+            strftime(s.charge_period_start, '%Y-%m') AS period, NULL::INTEGER AS superseded_by,
+            line_item_class_key(${(await classColumns(store)).join(', ')}) AS class_key
      FROM stage_line_items s`,
     [id],
   );
@@ -115,6 +116,14 @@ export async function commitLineItems(store: Store, meta: ImportMeta): Promise<I
     ],
   );
   return { importId: id, status: 'active', rowsRead: meta.rowsRead, rowsLoaded: loaded, rowsRejected: meta.rowsRejected ?? 0, replaced: [] };
+}
+
+/** The columns of a line item's class (migration 013) as the stage has them; a source without one has NULL. */
+async function classColumns(store: Store): Promise<string[]> {
+  const staged = new Set((await store.all<{ column_name: string }>('SELECT column_name FROM (DESCRIBE stage_line_items)')).map((c) => c.column_name));
+  return ['sub_account_id', 'service_name', 'service_category', 'region_id', 'charge_category', 'resource_id', 'tags', 'billing_currency'].map((c) =>
+    staged.has(c) ? `s.${c}` : 'NULL',
+  );
 }
 
 /**

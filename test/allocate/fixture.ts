@@ -40,9 +40,14 @@ export async function addItems(store: Store, period: string, items: Item[], impo
     await store.run(
       `INSERT INTO line_items (li_id, import_id, source_line, period, billing_account_id, billing_period_start, billing_period_end,
          charge_period_start, charge_period_end, billing_currency, billed_cost, effective_cost, list_cost, charge_category,
-         sub_account_id, service_name, region_id, resource_id, tags)
-       VALUES ($1, $2, $3, $4, 'payer', $5::TIMESTAMP, $5::TIMESTAMP + INTERVAL 1 MONTH, $6::TIMESTAMP, $6::TIMESTAMP + INTERVAL 1 HOUR,
-         $7, $8::DECIMAL(38,12), $9::DECIMAL(38,12), $10::DECIMAL(38,12), $11, $12, $13, $14, $15, $16::JSON::MAP(VARCHAR, VARCHAR))`,
+         sub_account_id, service_name, region_id, resource_id, tags, class_key)
+       SELECT *, line_item_class_key(sub_account_id, service_name, NULL, region_id, charge_category, resource_id, tags, billing_currency)
+       FROM (SELECT $1 AS li_id, $2 AS import_id, $3 AS source_line, $4 AS period, 'payer' AS billing_account_id,
+               $5::TIMESTAMP AS billing_period_start, $5::TIMESTAMP + INTERVAL 1 MONTH AS billing_period_end,
+               $6::TIMESTAMP AS charge_period_start, $6::TIMESTAMP + INTERVAL 1 HOUR AS charge_period_end,
+               $7 AS billing_currency, $8::DECIMAL(38,12) AS billed_cost, $9::DECIMAL(38,12) AS effective_cost, $10::DECIMAL(38,12) AS list_cost,
+               $11 AS charge_category, $12 AS sub_account_id, $13 AS service_name, $14 AS region_id, $15 AS resource_id,
+               $16::JSON::MAP(VARCHAR, VARCHAR) AS tags)`,
       [importId * 2 ** 32 + line, importId, line, period, `${period}-01`, `${period}-${day}`, it.currency ?? 'USD',
         it.billed ?? it.cost, it.cost, it.list ?? it.cost, it.category ?? 'Usage', it.account ?? null, it.service ?? 'Compute',
         it.region ?? null, it.resource ?? null, JSON.stringify(it.tags ?? {})],

@@ -66,13 +66,41 @@ describe('store schema', () => {
     st.close();
   });
 
+  it('version 13: line items get their class; who each line item of a run went to reads as before, through the classes', async () => {
+    const row = (id: number, line: number, sup: string, account: string) =>
+      `INSERT INTO line_items (li_id, import_id, source_line, period, superseded_by, billing_account_id, billing_period_start, billing_period_end,
+         charge_period_start, charge_period_end, billing_currency, billed_cost, effective_cost, list_cost, charge_category, sub_account_id, tags)
+       VALUES (${id} * 4294967296 + ${line}, ${id}, ${line}, '2026-10', ${sup}, 'A', '2026-10-01', '2026-11-01', '2026-10-02', '2026-10-03', 'EUR', 1, 1, 1,
+         'Usage', '${account}', MAP {'team': 'a'})`;
+    const owner = (li: number, team: string) => `INSERT INTO line_item_owners VALUES (7, 4294967296 + ${li}, 'team', '${team}', 'account', 'account ${team}', NULL)`;
+    const file = await storeAt(11, [
+      `INSERT INTO imports (import_id, source, file, content_sha256, format, rows_read, rows_loaded, status, started_at, finished_at)
+       VALUES (1, 'focus', 'f1.csv', 'sha1', 'csv', 3, 3, 'active', now()::TIMESTAMP, now()::TIMESTAMP)`,
+      row(1, 2, 'NULL', '111'), row(1, 3, 'NULL', '111'), row(1, 4, 'NULL', '222'),
+      `INSERT INTO allocation_runs VALUES (7, '2026-10', 'EffectiveCost', 'c', '{}', 'i', 3, now()::TIMESTAMP, now()::TIMESTAMP)`,
+      owner(2, 'alpha'), owner(3, 'alpha'), owner(4, 'bravo'),
+    ]);
+    const st = await Store.open(file);
+    // Two classes: the line items of account 111 share one.
+    expect(await st.all(`SELECT count(DISTINCT class_key)::INTEGER AS n, count(*) FILTER (WHERE class_key IS NULL)::INTEGER AS missing FROM line_items`)).toEqual([
+      { n: 2, missing: 0 },
+    ]);
+    expect(await st.all(`SELECT count(*)::INTEGER AS n FROM class_owners`)).toEqual([{ n: 2 }]);
+    expect(await st.all(`SELECT li_id::VARCHAR AS li_id, target_id FROM line_item_owners WHERE run_id = 7 ORDER BY li_id`)).toEqual([
+      { li_id: '4294967298', target_id: 'alpha' },
+      { li_id: '4294967299', target_id: 'alpha' },
+      { li_id: '4294967300', target_id: 'bravo' },
+    ]);
+    st.close();
+  });
+
   it('migration 010 redacts the SMTP password that older runs stored in their configuration snapshot', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'allot-store-')), 'allot.duckdb');
     const fresh = await Store.open(file);
-    await fresh.run(`INSERT INTO allocation_runs VALUES
+    await fresh.run(`INSERT INTO allocation_runs (run_id, period, cost_metric, config_sha256, config_snapshot, inputs_sha256, line_items, started_at, finished_at) VALUES
       (1, '2026-09', 'EffectiveCost', 'hash-of-the-password', '{"teams":[],"smtp":{"host":"mx","user":"allot","password":"hunter2"}}', 'x', 0, now()::TIMESTAMP, now()::TIMESTAMP),
       (2, '2026-10', 'EffectiveCost', 'keep-me', '{"teams":[]}', 'x', 0, now()::TIMESTAMP, now()::TIMESTAMP)`);
-    await fresh.run('DELETE FROM schema_version WHERE version >= 10');
+    await fresh.run('DELETE FROM schema_version WHERE version = 10');
     fresh.close();
 
     const old = await Store.open(file);

@@ -1,60 +1,25 @@
 -- Step 2 — split each cluster pool by namespace usage.
--- Reads: owners, current_snapshots, k8s_nodes, k8s_namespaces, k8s_pods,
+-- Reads: owners, capacity and ns_usage (the snapshots summed: snapshots-build.sql),
 --        cfg_clusters, cfg_system_namespaces, cfg_team_namespaces,
 --        cfg_ns_labels, cfg_team_names.
 -- Writes: cluster_parts (namespace cost, idle, and unallocated remainders).
---
--- Usage and capacity are kept in core-seconds and byte-seconds: hours and GiB
--- are constant factors that cancel in every ratio below, and integers stay exact.
 
 -- C: the cost of each cluster's pool, per currency.
 CREATE OR REPLACE TEMP TABLE cluster_pools AS
-SELECT target_id AS cluster, currency, sum(cost) AS cost, count(*) AS line_items
+SELECT target_id AS cluster, currency, sum(cost) AS cost, sum(line_items) AS line_items
 FROM owners
 WHERE target_kind = 'cluster'
-GROUP BY ALL;
-
--- K_cpu, K_mem: node capacity × time.
-CREATE OR REPLACE TEMP TABLE capacity AS
-SELECT n.cluster,
-       sum(n.cpu_capacity_cores * s.window_seconds)::DECIMAL(38,12)          AS cpu,
-       sum(n.memory_capacity_bytes::HUGEINT * s.window_seconds)::DECIMAL(38,12) AS mem
-FROM k8s_nodes n
-JOIN current_snapshots s USING (import_id, cluster, ts)
-GROUP BY ALL;
-
--- U_cpu(n), U_mem(n): Σ max(request, usage) × time; a missing usage counts as 0.
-CREATE OR REPLACE TEMP TABLE ns_usage AS
-SELECT p.cluster, p.namespace,
-       sum(greatest(p.cpu_request_cores, coalesce(p.cpu_usage_cores, 0)) * s.window_seconds)::DECIMAL(38,12) AS cpu,
-       sum(greatest(p.memory_request_bytes, coalesce(p.memory_usage_bytes, 0))::HUGEINT * s.window_seconds)::DECIMAL(38,12) AS mem,
-       -- For efficiency (usage ÷ request) in reports; not used by the split.
-       sum(p.cpu_request_cores * s.window_seconds)::DECIMAL(38,12) AS cpu_request,
-       sum(coalesce(p.cpu_usage_cores, 0) * s.window_seconds)::DECIMAL(38,12) AS cpu_usage,
-       sum(p.memory_request_bytes::HUGEINT * s.window_seconds)::DECIMAL(38,12) AS mem_request,
-       sum(coalesce(p.memory_usage_bytes, 0)::HUGEINT * s.window_seconds)::DECIMAL(38,12) AS mem_usage,
-       count(*) FILTER (WHERE p.cpu_usage_cores IS NOT NULL OR p.memory_usage_bytes IS NOT NULL) AS samples_with_usage,
-       count(*) AS samples
-FROM k8s_pods p
-JOIN current_snapshots s USING (import_id, cluster, ts)
 GROUP BY ALL;
 
 -- Namespace owner, first that applies: a team's explicit namespaces; the
 -- cluster's system namespaces (→ its system pool); the first configured label
 -- present on the namespace (its latest labels in the period), mapped like a tag.
 CREATE OR REPLACE TEMP TABLE ns_owner AS
-WITH latest_labels AS (
-  SELECT n.cluster, n.name AS namespace, arg_max(n.labels, n.ts) AS labels
-  FROM k8s_namespaces n
-  JOIN current_snapshots s USING (import_id, cluster, ts)
-  GROUP BY ALL
-),
-labelled AS (
+WITH labelled AS (
   SELECT u.cluster, u.namespace,
-         list_filter(list_transform(k.keys, key -> {'key': key, 'value': l.labels[key]}),
+         list_filter(list_transform(k.keys, key -> {'key': key, 'value': u.labels[key]}),
                      t -> coalesce(t.value, '') <> '')[1] AS label
-  FROM (SELECT DISTINCT cluster, namespace FROM ns_usage) u
-  LEFT JOIN latest_labels l USING (cluster, namespace)
+  FROM ns_usage u
   CROSS JOIN cfg_ns_labels k
 )
 SELECT

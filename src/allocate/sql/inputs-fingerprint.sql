@@ -1,5 +1,4 @@
--- What a computed run read: the imports of its line items and snapshots, as text to hash.
--- Reads: items, current_snapshots
+-- What a computed run read: its line items and snapshots per import, as text to hash.
+-- Reads: input_fingerprints
 -- Returns: fp
-SELECT coalesce((SELECT string_agg(DISTINCT import_id::VARCHAR, ',' ORDER BY import_id::VARCHAR) FROM line_items l JOIN items USING (li_id)), '')
-       || '|' || coalesce((SELECT string_agg(DISTINCT import_id::VARCHAR, ',' ORDER BY import_id::VARCHAR) FROM current_snapshots), '') AS fp;
+SELECT line_items || '|' || snapshots AS fp FROM input_fingerprints;

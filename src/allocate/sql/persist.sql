@@ -1,13 +1,18 @@
 -- Writes a computed run into the store (inside the caller's transaction):
 -- the run, its exact and rounded rows, the lineage, the cluster and
--- namespace figures, and each line item's owner (kept for the latest run of
--- a period only: it is large).
+-- namespace figures, and each class's owner (kept for the latest run of a
+-- period only; line_item_owners shows them per line item).
 -- Reads: persist_params (run_id, period, cost_metric, config_sha256,
 -- config_snapshot, inputs_sha256, line_items, started_at, finished_at),
--- run_params, cfg_teams, rounded_rows, parts, owners and the step tables.
+-- run_params, cfg_teams, rounded_rows, parts, owners, input_scan and the step tables.
 
-INSERT INTO allocation_runs
-SELECT x.run_id, x.period, x.cost_metric, x.config_sha256, x.config_snapshot::JSON, x.inputs_sha256, x.line_items, x.started_at, x.finished_at
+-- input_seq: the highest import or delivery id so far; the run read the
+-- period's rows imported by then and not superseded by then.
+INSERT INTO allocation_runs BY NAME
+SELECT x.run_id, x.period, x.cost_metric, x.config_sha256, x.config_snapshot::JSON AS config_snapshot, x.inputs_sha256, x.line_items,
+       x.started_at, x.finished_at,
+       greatest((SELECT coalesce(max(import_id), 0) FROM imports), (SELECT coalesce(max(delivery_id), 0) FROM deliveries),
+                (SELECT coalesce(max(import_id), 0) FROM input_scan)) AS input_seq
 FROM persist_params x;
 
 INSERT INTO allocations
@@ -54,10 +59,10 @@ CROSS JOIN persist_params x
 JOIN ns_owner o USING (cluster, namespace)
 JOIN cluster_pools p USING (cluster);
 
-DELETE FROM line_item_owners
+DELETE FROM class_owners
 WHERE run_id IN (SELECT a.run_id FROM allocation_runs a, persist_params x WHERE a.period = x.period AND a.run_id <> x.run_id);
 
-INSERT INTO line_item_owners
-SELECT x.run_id, o.li_id, o.target_kind, o.target_id, o.basis, o.detail, o.reason FROM owners o, persist_params x;
+INSERT INTO class_owners
+SELECT x.run_id, o.class_key, o.target_kind, o.target_id, o.basis, o.detail, o.reason FROM owners o, persist_params x;
 
 DROP TABLE persist_params;

@@ -1,6 +1,6 @@
 -- Step 4 — round, and prove nothing was lost.
 -- Reads: exact_rows, pending_adjustments (corrections of closed periods, booked
---        in this one), items, run_params.
+--        in this one), input_bill, run_params.
 -- Writes: rounded_rows (the chargeback CSV's rows), reconciliation.
 
 -- x in units of the currency's smallest unit, rounded half away from zero;
@@ -25,7 +25,7 @@ floored AS (
 ),
 targets AS (
   SELECT currency, to_units(sum(cost), any_value(r.scale)) AS target_units
-  FROM (SELECT currency, cost FROM items UNION ALL SELECT currency, amount FROM pending_adjustments), run_params r
+  FROM (SELECT currency, cost FROM input_bill UNION ALL SELECT currency, amount FROM pending_adjustments), run_params r
   GROUP BY currency
 ),
 ranked AS (
@@ -41,9 +41,10 @@ FROM ranked;
 -- rows sum to the rounded bill. Any row here fails the run.
 CREATE OR REPLACE TEMP TABLE reconciliation AS
 WITH bill AS (
-  SELECT currency, sum(cost) AS exact, count(*) FILTER (WHERE NOT adj) AS line_items,
+  SELECT currency, sum(cost) AS exact, coalesce(sum(line_items) FILTER (WHERE NOT adj), 0) AS line_items,
          coalesce(sum(cost) FILTER (WHERE adj), 0) AS adjustments
-  FROM (SELECT currency, cost, false AS adj FROM items UNION ALL SELECT currency, amount, true FROM pending_adjustments)
+  FROM (SELECT currency, cost, line_items, false AS adj FROM input_bill
+        UNION ALL SELECT currency, amount, 0, true FROM pending_adjustments)
   GROUP BY ALL
 ),
 alloc AS (SELECT currency, sum(amount_exact) AS exact, sum(amount) AS rounded FROM rounded_rows GROUP BY ALL)

@@ -11,7 +11,7 @@ SELECT target_kind, coalesce(target_id, 'unallocated') AS target_id,
        NULL::VARCHAR AS cluster, NULL::VARCHAR AS namespace,
        CASE target_kind WHEN 'pool' THEN target_id END AS pool,
        NULL::DECIMAL(38,12) AS cpu_s, NULL::DECIMAL(38,12) AS mem_bs, NULL::DECIMAL(38,12) AS weight,
-       sum(cost) AS amount, count(*) AS line_items,
+       sum(cost) AS amount, sum(line_items) AS line_items,
        'items:' || basis || ':' || detail || ':' || service AS src
 FROM owners
 WHERE target_kind <> 'cluster'
