@@ -1,4 +1,5 @@
 import type { Store } from '../store/db.ts';
+import { keptRows, lineItemsVersion } from '../store/facts.ts';
 import { sqlFolder } from '../store/sql.ts';
 import { compareDecimal, roundDecimal, subtractDecimal, sumDecimals } from '../util/decimal.ts';
 import { addMonths } from '../util/period.ts';
@@ -100,11 +101,14 @@ export async function tieOut(store: Store, period: string, opts: { decimals?: nu
   const decimals = opts.decimals ?? 2;
   const now = opts.now ?? new Date();
   const range = [monthStart(period), monthStart(addMonths(period, 1))];
-  const stored = await store.all<StoredRow>(sql('tieout-stored'), range);
+  const version = await lineItemsVersion(store);
+  const kept = <T>(name: string, params: string[]): Promise<T[]> =>
+    keptRows(store, `${name}:${params.join(':')}`, version, () => store.all<T>(sql(name), params));
+  const stored = await kept<StoredRow>('tieout-stored', range);
   const controls = await store.all<ControlRow>(sql('tieout-controls'), [period]);
   const lines = compareLines(stored, controls, decimals);
 
-  const completeness = await completenessOf(store, period, range, now);
+  const completeness = await completenessOf(store, period, range, now, kept);
   const warnings = completeness.flatMap((c) => describeCompleteness(c, period));
   return {
     billing_period: period,
@@ -197,12 +201,15 @@ function line(
 /** Exact sum of decimal strings at 12 places (the store's scale). */
 const sumExact = (xs: string[]): string => sumDecimals(xs, 12);
 
-async function completenessOf(store: Store, period: string, range: string[], now: Date): Promise<Completeness[]> {
-  const cov = await store.all<{ billing_account_id: string; days: string; sub_accounts: string; outside: string }>(sql('tieout-coverage'), range);
+/** Runs a tie-out query over line items, or gives its rows as kept from an earlier tie-out of the same line items. */
+type Kept = <T>(name: string, params: string[]) => Promise<T[]>;
+
+async function completenessOf(store: Store, period: string, range: string[], now: Date, kept: Kept): Promise<Completeness[]> {
+  const cov = await kept<{ billing_account_id: string; days: string; sub_accounts: string; outside: string }>('tieout-coverage', range);
   const before = addMonths(period, -1);
-  const prev = await store.all<{ billing_account_id: string; sub_accounts: string }>(sql('tieout-coverage'), [monthStart(before), monthStart(period)]);
-  const deliveries = await store.all<{ billing_account_id: string; exports: string; delivery_id: number; imported_at: string; delivered_at: string | null }>(
-    sql('tieout-deliveries'),
+  const prev = await kept<{ billing_account_id: string; sub_accounts: string }>('tieout-coverage', [monthStart(before), monthStart(period)]);
+  const deliveries = await kept<{ billing_account_id: string; exports: string; delivery_id: number; imported_at: string; delivered_at: string | null }>(
+    'tieout-deliveries',
     range,
   );
   const rejects = await store.all<{ billing_account_id: string | null; import_id: number; currency: string | null; rows: number; billed: string | null; unreadable_amounts: number }>(
