@@ -244,7 +244,8 @@ async function hygieneBlock(c: Ctx): Promise<Hygiene> {
 
   let unknown: HygieneUnknownTag[] = [];
   if (ownersRun !== null && c.team.accounts.length > 0) {
-    unknown = rounded(await c.store.all<HygieneUnknownTag>(sql('hygiene-unknown-tags'), [ownersRun, listParam(c.team.accounts), c.currency, c.costMetric]));
+    await prepareOwnerSums(c.store, ownersRun, c.costMetric);
+    unknown = rounded(await c.store.all<HygieneUnknownTag>(sql('hygiene-unknown-tags'), [listParam(c.team.accounts), c.currency]));
     unknown = unknown.filter((u) => !mentionsOther(u.tag));
   }
 
@@ -291,6 +292,22 @@ async function ownersRunOf(c: Ctx): Promise<number | null> {
   return (await c.store.one<{ run_id: number | null }>(sql('owners-run'), [c.period]))?.run_id ?? null;
 }
 
+/** The owner sums (owner-sums.sql) a connection last built, by owners run and cost measure. */
+const preparedSums = new WeakMap<Store, string>();
+
+/**
+ * Sums the line items of a run per owner and day, and its unknown team tags,
+ * once for every team report built on this connection from that run: per
+ * team, each was a pass over every line item of the month.
+ */
+async function prepareOwnerSums(store: Store, ownersRun: number | null, costMetric: string): Promise<void> {
+  const key = `${ownersRun}:${costMetric}`;
+  if (preparedSums.get(store) === key) return;
+  await store.run('CREATE OR REPLACE TEMP TABLE owner_sums_params AS SELECT $1::INTEGER AS owners_run, $2::VARCHAR AS cost_metric', [ownersRun ?? -1, costMetric]);
+  await store.run(sql('owner-sums'));
+  preparedSums.set(store, key);
+}
+
 async function whyParts(c: Ctx): Promise<WhyPart[]> {
   const rows = await c.store.all<{ key: string; label: string; namespaces: string | null; n: string; amount: string; percent: string }>(sql('why'), [
     c.runId,
@@ -311,7 +328,8 @@ async function whyParts(c: Ctx): Promise<WhyPart[]> {
 
 async function dailyCost(c: Ctx): Promise<DailyPoint[]> {
   const { start, end } = periodDays(c.period);
-  const rows = await c.store.all<DailyPoint>(sql('daily'), [c.runId, c.teamId, c.currency, (await ownersRunOf(c)) ?? -1, start, end, c.costMetric]);
+  await prepareOwnerSums(c.store, await ownersRunOf(c), c.costMetric);
+  const rows = await c.store.all<DailyPoint>(sql('daily'), [c.runId, c.teamId, c.currency, start, end]);
   return rows.map((r) => ({ ...r, amount: roundDecimal(r.amount, c.decimals) }));
 }
 

@@ -2,8 +2,9 @@
 -- direct cost by its own line items' charge days; kubernetes, idle and shared
 -- cost spread by the daily cost of their cluster's or pool's line items; a
 -- component whose source has no dated cost spread evenly over the month.
--- $1 INTEGER run id   $2 VARCHAR team id   $3 VARCHAR currency   $4 INTEGER owners run (-1: none)
--- $5 DATE first day   $6 DATE first day of the next month   $7 VARCHAR cost measure
+-- Reads: owner_daily (owner-sums.sql; empty when no run of the period keeps its owners).
+-- $1 INTEGER run id   $2 VARCHAR team id   $3 VARCHAR currency
+-- $4 DATE first day   $5 DATE first day of the next month
 -- Returns: day (YYYY-MM-DD), charge_type, amount (exact decimal text, before rounding per day)
 WITH comp AS (
   SELECT r.charge_type,
@@ -19,16 +20,11 @@ WITH comp AS (
   GROUP BY ALL
 ),
 daily_src AS (
-  SELECT o.target_kind || ':' || o.target_id AS src, l.charge_period_start::DATE AS day,
-         sum(line_item_cost($7, l.billed_cost, l.effective_cost, l.list_cost)) AS cost
-  FROM line_item_owners o JOIN line_items l USING (li_id)
-  WHERE o.run_id = $4 AND l.billing_currency = $3
-    AND ((o.target_kind = 'team' AND o.target_id = $2) OR o.target_kind IN ('cluster', 'pool'))
-    AND o.target_kind || ':' || o.target_id IN (SELECT src FROM comp)
-  GROUP BY ALL
+  SELECT src, day, cost FROM owner_daily
+  WHERE currency = $3 AND src IN (SELECT src FROM comp) AND (src NOT LIKE 'team:%' OR src = 'team:' || $2)
 ),
 src_tot AS (SELECT src, sum(cost) AS tot FROM daily_src GROUP BY src),
-days AS (SELECT d::DATE AS day FROM generate_series($5::DATE, $6::DATE - INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)),
+days AS (SELECT d::DATE AS day FROM generate_series($4::DATE, $5::DATE - INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)),
 n AS (SELECT count(*) AS n FROM days)
 SELECT strftime(d.day, '%Y-%m-%d') AS day, c.charge_type,
        sum(CASE WHEN coalesce(st.tot, 0) = 0 THEN c.amount::DOUBLE / n.n
