@@ -1,187 +1,291 @@
 /**
- * `npm run bench [-- --line-items N --teams N --clusters N --pods N --out DIR]`
+ * `npm run bench [-- --sizes 1e6,1e7,1e8 --teams N --clusters N --pods N --out DIR --fresh]`
  *
- * Generates an organisation with the demo generator at scale (default: 10
- * million FOCUS line items in Parquet, 300 teams, 3 clusters × 2,000 pods
- * hourly for a month), then times, each phase in its own process so its peak
+ * How Allot's cost grows with the work. For each size (FOCUS line items in
+ * one month), the demo generator writes an organisation (default 300 teams,
+ * 3 clusters × 2,000 pods hourly: 4.3 million pod samples at every size)
+ * into DIR/<size>/inputs, reused by later runs with the same parameters
+ * (--fresh writes it again). Then, each in its own process so that its peak
  * RSS is its own:
- *   1. the floor: a bare DuckDB scan that sums the Parquet file by team tag;
- *   2. a copy: the Parquet files as they are into a DuckDB file (what merely
- *      keeping every column costs, before any parsing or checking);
- *   3. the pipeline: ingest FOCUS → ingest snapshots → attribute → export.
- * Prints rows/s, seconds, peak RSS and the pipeline-to-floor ratios.
+ *   1. the floor: a bare DuckDB scan summing the Parquet by team tag;
+ *   2. the copy: the Parquet as it is into a DuckDB file (what merely keeping
+ *      every column costs, before any parsing or checking);
+ *   3. the pipeline, one store: ingest FOCUS, ingest snapshots, attribute,
+ *      re-attribute after a rule change, export the chargeback CSV, close
+ *      the month, write every team's report.
+ * Prints each phase's seconds, rows/s and ratio to the floor and to the copy
+ * per size, then the growth table.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import Table from 'cli-table3';
+import YAML from 'yaml';
 
 const { values: args } = parseArgs({
   options: {
-    'line-items': { type: 'string', default: '10000000' },
+    sizes: { type: 'string', default: '1e6,1e7' },
     teams: { type: 'string', default: '300' },
     clusters: { type: 'string', default: '3' },
     pods: { type: 'string', default: '2000' },
     period: { type: 'string', default: '2026-10' },
     seed: { type: 'string', default: '7' },
     out: { type: 'string', default: 'bench-out' },
+    fresh: { type: 'boolean', default: false },
     phase: { type: 'string' }, // internal: run one phase in this process
-    'reuse-inputs': { type: 'boolean', default: false },
+    size: { type: 'string' }, // internal: the size of that phase
   },
 });
 
-const out = resolve(args.out!);
-const inputs = join(out, 'inputs');
 const TSX = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
+const out = resolve(args.out!);
 
 interface PhaseResult {
-  name: string;
   seconds: Record<string, number>;
   rows?: Record<string, number>;
   peakRssMb: number;
-  info?: Record<string, unknown>;
+  info?: Record<string, string | number | boolean>;
+}
+
+/** What the generated inputs of one size were made with, and what making them cost. */
+interface Generated {
+  params: Record<string, string | number>;
+  seconds: number;
+  bytes: number;
+  focusFiles: string[];
+  snapshotFiles: string[];
+  invoicesFile: string;
+  period: string;
 }
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
-const time = async <T>(fn: () => Promise<T>, label?: string): Promise<[T, number]> => {
+const sizeDir = (n: number) => join(out, String(n));
+const inputsDir = (n: number) => join(sizeDir(n), 'inputs');
+const generatedFile = (n: number) => join(inputsDir(n), 'generated.json');
+
+async function time<T>(label: string, fn: () => Promise<T>): Promise<[T, number]> {
   const t = process.hrtime.bigint();
   const r = await fn();
   const s = Number(process.hrtime.bigint() - t) / 1e9;
-  if (label) process.stderr.write(`  … ${label}: ${s.toFixed(1)} s, peak RSS ${peakRssMb()} MB\n`);
+  process.stderr.write(`  … ${label}: ${s.toFixed(1)} s, peak RSS ${peakRssMb()} MB\n`);
   return [r, s];
-};
-
-async function phaseGenerate(): Promise<PhaseResult> {
-  const { generateOrg, BENCH_SIZE } = await import('../src/demo/generator.ts');
-  const size = {
-    ...BENCH_SIZE,
-    lineItems: Number(args['line-items']),
-    teams: Number(args.teams),
-    clusters: Number(args.clusters),
-    podsPerCluster: Number(args.pods),
-  };
-  rmSync(inputs, { recursive: true, force: true });
-  const [org, s] = await time(() => generateOrg(inputs, { seed: Number(args.seed), period: args.period!, size, format: 'parquet' }));
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(join(inputs, 'org.json'), JSON.stringify({ focusFiles: org.focusFiles, snapshotFiles: org.snapshotFiles, period: org.period }));
-  writeFileSync(join(inputs, 'config.yaml'), org.configYaml);
-  return { name: 'generate', seconds: { generate: s }, peakRssMb: peakRssMb(), info: { size } };
 }
 
-async function phaseFloor(): Promise<PhaseResult> {
+function params(n: number): Generated['params'] {
+  return { lineItems: n, teams: Number(args.teams), clusters: Number(args.clusters), pods: Number(args.pods), period: args.period!, seed: Number(args.seed) };
+}
+
+function duBytes(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    total += e.isDirectory() ? duBytes(p) : statSync(p).size;
+  }
+  return total;
+}
+
+const generated = (n: number): Generated => JSON.parse(readFileSync(generatedFile(n), 'utf8')) as Generated;
+
+// ---------------------------------------------------------------- phases (each in its own process)
+
+async function phaseGenerate(n: number): Promise<PhaseResult> {
+  const { generateOrg, BENCH_SIZE } = await import('../src/demo/generator.ts');
+  const p = params(n);
+  const size = { ...BENCH_SIZE, lineItems: n, teams: Number(p.teams), clusters: Number(p.clusters), podsPerCluster: Number(p.pods) };
+  rmSync(inputsDir(n), { recursive: true, force: true });
+  const [org, s] = await time('generate', () => generateOrg(inputsDir(n), { seed: Number(p.seed), period: String(p.period), size, format: 'parquet' }));
+  const g: Generated = {
+    params: p, seconds: s, bytes: duBytes(inputsDir(n)), focusFiles: org.focusFiles, snapshotFiles: org.snapshotFiles,
+    invoicesFile: org.invoicesFile, period: org.period,
+  };
+  writeFileSync(join(inputsDir(n), 'config.yaml'), org.configYaml);
+  writeFileSync(generatedFile(n), JSON.stringify(g, null, 2));
+  return { seconds: { generate: s }, peakRssMb: peakRssMb() };
+}
+
+const parquetList = (files: string[]) => `[${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
+
+async function phaseFloor(n: number): Promise<PhaseResult> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
-  const { focusFiles } = await orgFiles();
   const db = await DuckDBInstance.create(':memory:', { threads: '2' });
   const conn = await db.connect();
-  const files = `[${focusFiles.map((f) => `'${f}'`).join(', ')}]`;
-  const [rows, s] = await time(async () =>
-    (await conn.runAndReadAll(
-      `SELECT json_extract_string(Tags, '$.team') AS team, sum(EffectiveCost) AS cost FROM read_parquet(${files}) GROUP BY ALL`,
-    )).getRowObjectsJson(),
+  const [, s] = await time('floor', () =>
+    conn.run(`SELECT json_extract_string(Tags, '$.team') AS team, sum(EffectiveCost) AS cost FROM read_parquet(${parquetList(generated(n).focusFiles)}) GROUP BY ALL`),
   );
   conn.closeSync();
   db.closeSync();
-  return { name: 'floor', seconds: { scan: s }, rows: { groups: rows.length }, peakRssMb: peakRssMb() };
+  return { seconds: { floor: s }, peakRssMb: peakRssMb() };
 }
 
-async function phaseCopy(): Promise<PhaseResult> {
+async function phaseCopy(n: number): Promise<PhaseResult> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
-  const { focusFiles } = await orgFiles();
-  const dbFile = join(out, 'copy.duckdb');
-  rmSync(dbFile, { force: true });
-  const db = await DuckDBInstance.create(dbFile, { threads: '2', memory_limit: '1GB' });
+  const file = join(sizeDir(n), 'copy.duckdb');
+  rmSync(file, { force: true });
+  // The store's own settings (src/store/db.ts): 2 threads, 1 GB.
+  const db = await DuckDBInstance.create(file, { threads: '2', memory_limit: '1GB' });
   const conn = await db.connect();
-  const files = `[${focusFiles.map((f) => `'${f}'`).join(', ')}]`;
-  const [, s] = await time(() => conn.run(`CREATE TABLE focus AS SELECT * FROM read_parquet(${files})`));
+  const [, s] = await time('copy', () => conn.run(`CREATE TABLE focus AS SELECT * FROM read_parquet(${parquetList(generated(n).focusFiles)})`));
   conn.closeSync();
   db.closeSync();
-  rmSync(dbFile, { force: true });
-  return { name: 'copy', seconds: { copy: s }, peakRssMb: peakRssMb() };
+  rmSync(file, { force: true });
+  return { seconds: { copy: s }, peakRssMb: peakRssMb() };
 }
 
-async function phasePipeline(): Promise<PhaseResult> {
+async function phasePipeline(n: number): Promise<PhaseResult> {
   const { Store } = await import('../src/store/db.ts');
   const { ingestFocusFiles } = await import('../src/ingest/focus/ingest.ts');
   const { ingestSnapshotFiles } = await import('../src/ingest/k8s/index.ts');
+  const { ingestInvoices } = await import('../src/ingest/invoices/index.ts');
   const { attribute } = await import('../src/allocate/run.ts');
-  const { buildChargebackExport } = await import('../src/close/close.ts');
-  const { loadConfigFile } = await import('../src/config/load.ts');
-  const { writeFileSync } = await import('node:fs');
-  const { focusFiles, snapshotFiles, period } = await orgFiles();
-  const dbFile = join(out, 'allot.duckdb');
-  rmSync(dbFile, { force: true });
-  rmSync(`${dbFile}.wal`, { force: true });
+  const { buildChargebackExport, closePeriod } = await import('../src/close/close.ts');
+  const { writeChargebackFiles } = await import('../src/close/files.ts');
+  const { writeTeamEmails } = await import('../src/deliver/files.ts');
+  const { parseConfig } = await import('../src/config/load.ts');
+  const g = generated(n);
+  const dir = sizeDir(n);
+  const dbFile = join(dir, 'allot.duckdb');
+  for (const f of [dbFile, `${dbFile}.wal`]) rmSync(f, { force: true });
+  rmSync(join(dir, 'emails'), { recursive: true, force: true });
+  const configFile = join(inputsDir(n), 'config.yaml');
+  const yaml = readFileSync(configFile, 'utf8');
+  const loaded = parseConfig(yaml, configFile, {});
+  // A configuration-only change: one more rule, first (Step 1's first match wins).
+  const doc = YAML.parse(yaml) as { rules?: unknown[] };
+  doc.rules = [{ name: 'bench rule', match: { service_name: 'Amazon Simple Storage Service' }, shared: loaded.config.shared_pools[0]!.id }, ...(doc.rules ?? [])];
+  const changed = parseConfig(YAML.stringify(doc), configFile, {});
   const store = await Store.open(dbFile);
-  const loaded = loadConfigFile(join(inputs, 'config.yaml'));
-  const [focus, tFocus] = await time(() => ingestFocusFiles(store, focusFiles), 'ingest FOCUS');
-  const [snaps, tSnaps] = await time(() => ingestSnapshotFiles(store, snapshotFiles), 'ingest snapshots');
-  const [run, tAttr] = await time(() => attribute(store, loaded, period), 'attribute');
-  const [exp, tExport] = await time(async () => {
-    const e = await buildChargebackExport(store, period);
-    writeFileSync(join(out, `chargeback-${period}.csv`), e.csv);
+  const [focus, tFocus] = await time('ingest FOCUS', () => ingestFocusFiles(store, g.focusFiles));
+  const [snaps, tK8s] = await time('ingest snapshots', () => ingestSnapshotFiles(store, g.snapshotFiles));
+  await ingestInvoices(store, g.invoicesFile);
+  const [run, tAttr] = await time('attribute', () => attribute(store, loaded, g.period));
+  const [rerun, tReattr] = await time('re-attribute after a rule change', () => attribute(store, changed, g.period));
+  const [exp, tExport] = await time('export', async () => {
+    const e = await buildChargebackExport(store, g.period);
+    writeChargebackFiles(e, join(dir, `chargeback-${g.period}.csv`));
     return e;
   });
+  const [closed, tClose] = await time('close', async () => {
+    try {
+      await closePeriod(store, g.period, { actor: 'bench', decimals: changed.config.currency_decimals });
+      return 'closed';
+    } catch (err) {
+      return `refused: ${(err as Error).message.slice(0, 80)}`;
+    }
+  });
+  const [emails, tReports] = await time('team reports', () => writeTeamEmails(store, changed.config, g.period, join(dir, 'emails')));
   store.close();
   const lineItems = focus.files.reduce((a, f) => a + f.rowsLoaded, 0);
-  const podRows = snaps.reduce((a, f) => a + ((f as { pods?: number }).pods ?? 0), 0);
+  const podSamples = snaps.reduce((a, f) => a + ((f as { pods?: number }).pods ?? 0), 0);
   return {
-    name: 'pipeline',
-    seconds: { ingest_focus: tFocus, ingest_k8s: tSnaps, attribute: tAttr, export: tExport },
-    rows: { line_items: lineItems, pod_samples: podRows, chargeback_rows: exp.manifest.rows },
+    seconds: { ingest_focus: tFocus, ingest_k8s: tK8s, attribute: tAttr, reattribute: tReattr, export: tExport, close: tClose, reports: tReports },
+    rows: { line_items: lineItems, pod_samples: podSamples, classes: run.inputs.classes, chargeback_rows: exp.manifest.rows, reports: emails.length },
     peakRssMb: peakRssMb(),
-    info: { reconciles: run.totals.every((t) => t.ok), allocated: run.allocatedPercent, db_mb: Math.round(statSync(dbFile).size / 2 ** 20) },
+    info: {
+      reconciles: run.totals.every((t) => t.ok) && rerun.totals.every((t) => t.ok),
+      kept: rerun.inputs.kept.classes && rerun.inputs.kept.snapshots,
+      closed,
+      store_mb: Math.round(statSync(dbFile).size / 2 ** 20),
+    },
   };
 }
 
-async function orgFiles(): Promise<{ focusFiles: string[]; snapshotFiles: string[]; period: string }> {
-  const { readFileSync } = await import('node:fs');
-  return JSON.parse(readFileSync(join(inputs, 'org.json'), 'utf8'));
-}
+// ---------------------------------------------------------------- driver
 
 /** Runs one phase in a fresh Node process and returns what it printed. */
-function inChild(phase: string): PhaseResult {
-  const argv = [TSX, SELF, '--phase', phase, '--out', out, '--line-items', args['line-items']!, '--teams', args.teams!,
-    '--clusters', args.clusters!, '--pods', args.pods!, '--period', args.period!, '--seed', args.seed!];
+function inChild(phase: string, n: number): PhaseResult {
+  const argv = [TSX, SELF, '--phase', phase, '--size', String(n), '--out', out, '--teams', args.teams!, '--clusters', args.clusters!,
+    '--pods', args.pods!, '--period', args.period!, '--seed', args.seed!];
   const stdout = execFileSync(process.execPath, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as PhaseResult;
 }
 
-const fmt = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (x: number, d = 1) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+interface SizeResult {
+  n: number;
+  gen: Generated;
+  floor: PhaseResult;
+  copy: PhaseResult;
+  pipe: PhaseResult;
+}
+
+/** The phases the issue's "pipeline" means: what turns the bill into the chargeback CSV. */
+const pipelineSeconds = (p: PhaseResult) => p.seconds.ingest_focus! + p.seconds.attribute! + p.seconds.export!;
+
+function printSize(r: SizeResult): void {
+  const { floor, copy, pipe } = r;
+  const f = floor.seconds.floor!;
+  const c = copy.seconds.copy!;
+  const s = pipe.seconds;
+  const rows = pipe.rows!;
+  const line = (name: string, secs: number, rate = '') =>
+    console.log(`  ${name.padEnd(34)} ${fmt(secs, 2).padStart(9)} s  ${fmt(secs / f).padStart(7)}× floor  ${fmt(secs / c, 2).padStart(6)}× copy  ${rate}`);
+  console.log('');
+  console.log(`${int(r.n)} line items (generated in ${fmt(r.gen.seconds, 0)} s, ${fmt(r.gen.bytes / 2 ** 30, 2)} GiB on disk${args.fresh ? '' : ', reused if present'})`);
+  line('floor: bare scan of the Parquet', f, `peak RSS ${floor.peakRssMb} MB`);
+  line('copy: the Parquet into DuckDB', c, `peak RSS ${copy.peakRssMb} MB`);
+  line('ingest FOCUS', s.ingest_focus!, `${int(rows.line_items! / s.ingest_focus!)} line items/s`);
+  line('ingest snapshots', s.ingest_k8s!, `${int(rows.pod_samples! / s.ingest_k8s!)} pod samples/s`);
+  line('attribute', s.attribute!, `${int(rows.line_items!)} line items in ${int(rows.classes!)} classes`);
+  line('re-attribute after a rule change', s.reattribute!, `sums kept: ${pipe.info!.kept}`);
+  line('export the chargeback CSV', s.export!, `${int(rows.chargeback_rows!)} rows`);
+  line('close the month', s.close!, String(pipe.info!.closed));
+  line('team reports', s.reports!, `${rows.reports} teams`);
+  line('pipeline: ingest FOCUS + attribute + export', pipelineSeconds(pipe));
+  console.log(`  peak RSS of the pipeline process ${int(pipe.peakRssMb)} MB; store ${int(Number(pipe.info!.store_mb))} MB; reconciles: ${pipe.info!.reconciles}`);
+}
+
+function printGrowth(results: SizeResult[]): void {
+  const head = ['', ...results.map((r) => `${int(r.n)} line items`)];
+  const t = new Table({ head, style: { head: [], border: [] } });
+  const row = (name: string, cell: (r: SizeResult) => string) => t.push([name, ...results.map(cell)]);
+  const secs = (p: (r: SizeResult) => number) => (r: SizeResult) => `${fmt(p(r), 2)} s (${fmt(p(r) / r.copy.seconds.copy!, 2)}× copy)`;
+  row('floor', (r) => `${fmt(r.floor.seconds.floor!, 2)} s`);
+  row('copy', (r) => `${fmt(r.copy.seconds.copy!, 2)} s (${fmt(r.copy.seconds.copy! / r.floor.seconds.floor!)}× floor)`);
+  row('ingest FOCUS', secs((r) => r.pipe.seconds.ingest_focus!));
+  row('attribute', secs((r) => r.pipe.seconds.attribute!));
+  row('re-attribute', (r) => `${fmt(r.pipe.seconds.reattribute!, 2)} s (${fmt(r.pipe.seconds.reattribute! / r.floor.seconds.floor!)}× floor)`);
+  row('export', secs((r) => r.pipe.seconds.export!));
+  row('pipeline', secs((r) => pipelineSeconds(r.pipe)));
+  row('ingest snapshots', (r) => `${int(r.pipe.rows!.pod_samples! / r.pipe.seconds.ingest_k8s!)} samples/s`);
+  row('close + team reports', (r) => `${fmt(r.pipe.seconds.close! + r.pipe.seconds.reports!, 1)} s`);
+  row('peak RSS', (r) => `${int(r.pipe.peakRssMb)} MB`);
+  row('store', (r) => `${int(Number(r.pipe.info!.store_mb))} MB`);
+  console.log('');
+  console.log('Growth');
+  console.log(t.toString());
+}
 
 async function main(): Promise<void> {
   if (args.phase) {
+    const n = Number(args.size);
     const fn = { generate: phaseGenerate, floor: phaseFloor, copy: phaseCopy, pipeline: phasePipeline }[args.phase];
     if (!fn) throw new Error(`unknown phase ${args.phase}`);
-    process.stdout.write(`${JSON.stringify(await fn())}\n`);
+    process.stdout.write(`${JSON.stringify(await fn(n))}\n`);
     return;
   }
+  const sizes = args.sizes!.split(',').map((s) => Number(s.trim()));
+  const bad = sizes.find((n) => !Number.isSafeInteger(n) || n < 1000);
+  if (bad !== undefined) throw new Error(`--sizes: each size is a whole number of line items of at least 1000, e.g. 1e6,1e7 (got ${bad})`);
   mkdirSync(out, { recursive: true });
-  console.log(`Allot benchmark: ${fmt(Number(args['line-items']), 0)} line items, ${args.teams} teams, ${args.clusters} clusters × ${args.pods} pods hourly for ${args.period}`);
-  if (!(args['reuse-inputs'] && existsSync(join(inputs, 'org.json')))) {
-    const g = inChild('generate');
-    console.log(`  generated inputs in ${fmt(g.seconds.generate!)} s (not part of the pipeline)`);
+  console.log(
+    `Allot benchmark on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${fmt(totalmem() / 2 ** 30, 0)} GiB; ` +
+      `${args.teams} teams, ${args.clusters} clusters × ${args.pods} pods hourly in ${args.period}; DuckDB 2 threads, 1 GB memory limit`,
+  );
+  const results: SizeResult[] = [];
+  for (const n of sizes) {
+    const fresh = args.fresh || !existsSync(generatedFile(n)) || JSON.stringify(generated(n).params) !== JSON.stringify(params(n));
+    if (fresh) inChild('generate', n);
+    const r: SizeResult = { n, gen: generated(n), floor: inChild('floor', n), copy: inChild('copy', n), pipe: inChild('pipeline', n) };
+    printSize(r);
+    results.push(r);
   }
-  const floor = inChild('floor');
-  const copy = inChild('copy');
-  const p = inChild('pipeline');
-  const s = p.seconds;
-  const pipeline = s.ingest_focus! + s.attribute! + s.export!;
-  const withK8s = pipeline + s.ingest_k8s!;
-  const rows = p.rows!;
-  console.log('');
-  console.log(`  floor: bare scan summing the Parquet by team tag   ${fmt(floor.seconds.scan!, 2)} s   peak RSS ${floor.peakRssMb} MB`);
-  console.log(`  copy: the Parquet as it is into a DuckDB file       ${fmt(copy.seconds.copy!, 2)} s   peak RSS ${copy.peakRssMb} MB`);
-  console.log(`  ingest FOCUS      ${fmt(s.ingest_focus!, 2)} s   ${fmt(rows.line_items! / s.ingest_focus!, 0)} rows/s`);
-  console.log(`  ingest snapshots  ${fmt(s.ingest_k8s!, 2)} s   ${fmt(rows.pod_samples! / s.ingest_k8s!, 0)} pod samples/s`);
-  console.log(`  attribute         ${fmt(s.attribute!, 2)} s   reconciles: ${p.info!.reconciles}`);
-  console.log(`  export            ${fmt(s.export!, 2)} s   ${rows.chargeback_rows} rows`);
-  console.log(`  peak RSS (pipeline process)  ${p.peakRssMb} MB; store ${p.info!.db_mb} MB`);
-  console.log('');
-  console.log(`  pipeline (FOCUS ingest + attribute + export) ÷ floor: ${fmt(pipeline / floor.seconds.scan!, 1)}×`);
-  console.log(`  with snapshot ingest too ÷ floor:                    ${fmt(withK8s / floor.seconds.scan!, 1)}×`);
-  console.log(`  FOCUS ingest ÷ copy:                                 ${fmt(s.ingest_focus! / copy.seconds.copy!, 1)}×`);
+  printGrowth(results);
 }
 
 await main();
