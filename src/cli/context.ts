@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { loadConfigFile, type LoadedConfig } from '../config/load.ts';
 import { cliHolder, openForRead, openForWrite, publishSnapshot, snapshotFile } from '../store/access.ts';
 import type { Store } from '../store/db.ts';
-import { jsonSafe, snakeKeys, terminalSafe } from './format.ts';
+import { jsonSafe, terminalSafe } from './format.ts';
+import { snakeKeys } from '../util/json.ts';
 
 /** Global flags every command receives. */
 export interface GlobalOptions {

@@ -12,6 +12,7 @@ import { buildValueReport } from '../model/value/build.ts';
 import { Store } from '../store/db.ts';
 import { compareDecimal } from '../util/decimal.ts';
 import { writeAtomically } from '../util/files.ts';
+import { snakeKeys } from '../util/json.ts';
 import { DEMO_SIZE, generateOrg } from './generator.ts';
 
 export interface DemoSummary {
@@ -115,7 +116,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       generated: org.expected.totals.map((t) => ({ period: t.period, currency: t.currency, EffectiveCost: t.EffectiveCost })),
       result,
     };
-    writeAtomically(join(out, `summary-${opts.period}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+    writeAtomically(join(out, `summary-${opts.period}.json`), `${JSON.stringify(snakeKeys(summary), null, 2)}\n`);
     if (!existsSync(current.csv) || !reconciles) throw new Error('the demo did not reconcile');
     return summary;
   } finally {
