@@ -9,6 +9,7 @@ import { writeTeamEmails, writeValueReport } from '../deliver/files.ts';
 import { ingestSnapshotFiles } from '../ingest/k8s/index.ts';
 import { ingestInvoices } from '../ingest/invoices/index.ts';
 import { buildValueReport } from '../model/value/build.ts';
+import { valueCharts } from '../render/value/charts.ts';
 import { Store } from '../store/db.ts';
 import { compareDecimal } from '../util/decimal.ts';
 import { writeAtomically } from '../util/files.ts';
@@ -93,7 +94,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const written = await writeTeamEmails(store, loaded.config, opts.period, emails);
     log(`Wrote ${written.length} team emails (.eml and .html) to emails/`);
     const value = await buildValueReport(store, loaded.config, opts.period);
-    const valueFiles = writeValueReport(value, join(out, 'value'));
+    const valueFiles = writeValueReport(value, join(out, 'value'), await valueCharts(value));
     log(`Wrote the platform value report to value/: ${value.headline}`);
 
     const reconciles = result.totals.every((t) => t.ok);
