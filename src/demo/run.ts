@@ -13,7 +13,9 @@ import { valueCharts } from '../render/value/charts.ts';
 import { Store } from '../store/db.ts';
 import { compareDecimal } from '../util/decimal.ts';
 import { writeAtomically } from '../util/files.ts';
+import { ingestDemoSurvey } from './capabilities.ts';
 import { DEMO_SIZE, generateOrg } from './generator.ts';
+import { buildOrg } from './org.ts';
 
 export interface DemoSummary {
   out: string;
@@ -68,6 +70,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     log(`Imported Kubernetes usage from ${snaps.length} snapshot files`);
     const invoices = await ingestInvoices(store, org.invoicesFile);
     log(`Imported ${invoices.rows} invoices (Google's for ${opts.period} is not issued yet)`);
+    const survey = await ingestDemoSurvey(store, join(out, 'inputs'), buildOrg(DEMO_SIZE), loaded.config.teams, org.periods, opts.seed);
+    log(`Imported ${survey.nps} platform survey answers (NPS) and ${survey.onboarding} onboarding samples`);
 
     const periods = (await store.all<{ period: string }>('SELECT DISTINCT period FROM line_items WHERE period <= $1 ORDER BY 1', [opts.period])).map((p) => p.period);
     const runs: DemoSummary['runs'] = [];

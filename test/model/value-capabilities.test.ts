@@ -26,7 +26,7 @@ describe('adoptionSeries', () => {
     //   January's users: 31, 59, 90 days by the end of Jan, Feb, Mar → in the base from March.
     //   c (February): 59 by March, 120 by May. d (June): 30 by June, 61 by July → never in the base here.
     expect(rows.map((r) => [r.period, r.users, r.market_share_pct, r.new_adopters, r.returned, r.stopped, r.kept, r.keep_base, r.keep_rate_pct])).toEqual([
-      ['2026-01', 2, '40.00', ['a', 'b'], [], [], 0, 0, 'n/a'],
+      ['2026-01', 2, '40.00', [], [], [], 0, 0, 'n/a'], // the first month on record: no one counts as new
       ['2026-02', 3, '60.00', ['c'], [], [], 0, 0, 'n/a'],
       ['2026-03', 2, '40.00', [], [], ['b'], 1, 2, '50.00'], // of a, b: a
       ['2026-04', 0, 'n/a', [], [], [], 0, 0, 'n/a'],
@@ -35,6 +35,7 @@ describe('adoptionSeries', () => {
       ['2026-07', 3, '60.00', [], ['b'], ['c'], 2, 3, '66.67'], // of a, b, c: a, b
     ]);
     expect(rows.every((r) => r.eligible === 5)).toBe(true);
+    expect(rows.map((r) => r.first_on_record)).toEqual([true, false, false, false, false, false, false]);
   });
 });
 
@@ -207,7 +208,7 @@ describe('platform cost per capability', () => {
       ['charlie', true, '20.00', { low: '100.00', base: '300.00', high: '800.00' }, { low: '80.00', base: '280.00', high: '780.00' }],
       ['alpha', true, '40.00', { low: '100.00', base: '300.00', high: '800.00' }, { low: '60.00', base: '260.00', high: '760.00' }],
     ]);
-    expect(ci.current).toMatchObject({ eligible: 3, users: 2, market_share_pct: '66.67', new_adopters: ['alpha', 'charlie'] });
+    expect(ci.current).toMatchObject({ eligible: 3, users: 2, market_share_pct: '66.67', first_on_record: true, new_adopters: [] });
     expect(ci).toMatchObject({ platform_cost: '60.00', self_managed: { low: '200.00', base: '600.00', high: '1600.00' }, value: { low: '140.00', base: '540.00', high: '1540.00' } });
 
     const db = cap(r.capabilities, 'db');

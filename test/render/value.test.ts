@@ -167,7 +167,7 @@ describe('buildValueReport', () => {
     // Adoption: July alpha and delta; no runs in August and September; October alpha and bravo.
     // Keep rate in October: first used in July (123 days before 1 November ≥ 90): alpha and delta; alpha still → 1 of 2.
     expect(k8s.adoption.map((a) => [a.period, a.run_id, a.users, a.new_adopters, a.stopped, a.keep_base, a.kept, a.keep_rate_pct])).toEqual([
-      ['2026-07', 1, 2, ['alpha', 'delta'], [], 0, 0, 'n/a'],
+      ['2026-07', 1, 2, [], [], 0, 0, 'n/a'], // the first month on record: users may have started earlier
       ['2026-08', null, 0, [], [], 0, 0, 'n/a'],
       ['2026-09', null, 0, [], [], 0, 0, 'n/a'],
       ['2026-10', 2, 2, ['bravo'], ['delta'], 2, 1, '50.00'],

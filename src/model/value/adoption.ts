@@ -18,7 +18,9 @@ export interface AdoptionMonth {
   users: number;
   /** users ÷ eligible, 2 decimals, or "n/a". */
   market_share_pct: string;
-  /** First use ever (in the months with a run seen). */
+  /** The first month with a run: who used it before is unknown, so no one is counted as new (or as returning). */
+  first_on_record: boolean;
+  /** First use ever (in the months with a run seen); empty in the first month on record. */
   new_adopters: string[];
   /** Used it before, not in the previous month with a run, and again now. */
   returned: string[];
@@ -51,15 +53,18 @@ export function adoptionSeries(months: MonthUse[], eligible: ReadonlySet<string>
   const out: AdoptionMonth[] = [];
   for (const m of sorted) {
     if (m.run_id === null) {
-      out.push({ period: m.period, run_id: null, eligible: eligible.size, users: 0, market_share_pct: 'n/a', new_adopters: [], returned: [], stopped: [], keep_base: 0, kept: 0, keep_rate_pct: 'n/a' });
+      out.push({ period: m.period, run_id: null, eligible: eligible.size, users: 0, market_share_pct: 'n/a', first_on_record: false, new_adopters: [], returned: [], stopped: [], keep_base: 0, kept: 0, keep_rate_pct: 'n/a' });
       continue;
     }
     const users = new Set([...m.users].filter((t) => eligible.has(t)));
     const sortedIds = (xs: Iterable<string>) => [...xs].sort();
-    const newAdopters = sortedIds([...users].filter((t) => !everUsed.has(t)));
+    const firstOnRecord = previous === null;
+    const firstTime = [...users].filter((t) => !everUsed.has(t));
+    const newAdopters = firstOnRecord ? [] : sortedIds(firstTime);
     const returned = sortedIds([...users].filter((t) => everUsed.has(t) && previous !== null && !previous.has(t)));
     const stopped = previous === null ? [] : sortedIds([...previous].filter((t) => !users.has(t)));
-    for (const t of newAdopters) firstUse.set(t, m.period);
+    // In the first month on record, use began then or earlier: the keep rate counts it from then (the later, safer date).
+    for (const t of firstTime) firstUse.set(t, m.period);
     for (const t of users) everUsed.add(t);
     const base = [...firstUse].filter(([, first]) => daysToEnd(first, m.period) >= keepRateDays).map(([t]) => t);
     const kept = base.filter((t) => users.has(t)).length;
@@ -69,6 +74,7 @@ export function adoptionSeries(months: MonthUse[], eligible: ReadonlySet<string>
       eligible: eligible.size,
       users: users.size,
       market_share_pct: percentOf(users.size, eligible.size),
+      first_on_record: firstOnRecord,
       new_adopters: newAdopters,
       returned,
       stopped,

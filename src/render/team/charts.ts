@@ -49,7 +49,7 @@ const baseConfig = {
 };
 
 /** Renders a chart `height` px high at the email's width, in the house style, to PNG. */
-export async function toPng(chartHeight: number, chart: { data: unknown; mark: unknown; encoding: unknown }): Promise<{ png: Buffer; width: number; height: number }> {
+export async function toPng(chartHeight: number, chart: { data: unknown; mark: unknown; encoding: unknown }, maxBytes = MAX_PNG_BYTES): Promise<{ png: Buffer; width: number; height: number }> {
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: CHART_WIDTH,
@@ -72,7 +72,7 @@ export async function toPng(chartHeight: number, chart: { data: unknown; mark: u
   let png: Buffer = Buffer.alloc(0);
   for (const zoom of [2, 1.5, 1]) {
     png = new Resvg(svg, { font, fitTo: { mode: 'zoom', value: zoom } }).render().asPng();
-    if (png.length <= MAX_PNG_BYTES) break;
+    if (png.length <= maxBytes) break;
   }
   return { png, width, height };
 }

@@ -14,6 +14,9 @@ export interface ValueChart {
   height: number;
 }
 
+/** Largest PNG inlined in the review: two of them, base64, leave the HTML room under 100 KB. */
+const MAX_BYTES = 14_000;
+
 const COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#9d755d', '#bab0ac'];
 
 export async function valueCharts(r: ValueReport): Promise<ValueChart[]> {
@@ -31,7 +34,7 @@ export async function valueCharts(r: ValueReport): Promise<ValueChart[]> {
       y: { field: 'share', type: 'quantitative', title: '% of eligible teams', scale: { domain: [0, 100] }, axis: { tickCount: 5 } },
       color,
     },
-  });
+  }, MAX_BYTES);
   const spendValues = r.capabilities.flatMap((c) =>
     c.trend.filter((t) => t.spend !== null).map((t) => ({ month: periodShort(t.period), capability: c.name, spend: Number(t.spend) })));
   const spend = await toPng(140, {
@@ -42,7 +45,7 @@ export async function valueCharts(r: ValueReport): Promise<ValueChart[]> {
       y: { field: 'spend', type: 'quantitative', aggregate: 'sum', title: r.currency, axis: { format: tickFormat(spendValues.map((v) => v.spend)), tickCount: 4 } },
       color,
     },
-  });
+  }, MAX_BYTES);
   const span = `${r.capabilities[0]!.adoption[0]!.period} to ${r.period}`;
   return [
     { name: 'adoption', title: 'Market share by month', alt: `Share of eligible teams using each capability, ${span}`, ...adoption },

@@ -51,7 +51,7 @@ function adoptionRow(a: AdoptionMonth, c: CapabilityValue, names: Map<string, st
     noRun: a.run_id === null,
     users: a.run_id === null ? 'no run' : `${a.users} of ${a.eligible}`,
     share: a.run_id === null ? '' : pct(a.market_share_pct),
-    newAdopters: a.run_id === null ? '' : n(a.new_adopters),
+    newAdopters: a.run_id === null ? '' : a.first_on_record ? 'first month on record' : n(a.new_adopters),
     returned: a.run_id === null ? '' : n(a.returned),
     stopped: a.run_id === null ? '' : n(a.stopped),
     keep: a.run_id === null ? '' : a.keep_base === 0 ? 'n/a' : `${a.kept} of ${a.keep_base} (${pct(a.keep_rate_pct)})`,
@@ -99,7 +99,7 @@ function view(r: ValueReport, charts: ValueChart[]) {
       valueRange: rangeText(c.value),
       summary: [
         { label: 'Teams using it', value: `${a.users} of ${a.eligible} eligible (${pct(a.market_share_pct)})` },
-        { label: 'New adopters', value: list(a.new_adopters.map((id) => names.get(id) ?? id)) },
+        { label: 'New adopters', value: a.first_on_record ? 'n/a (first month on record)' : list(a.new_adopters.map((id) => names.get(id) ?? id)) },
         { label: 'Came back', value: list(a.returned.map((id) => names.get(id) ?? id)) },
         { label: 'Stopped', value: list(a.stopped.map((id) => names.get(id) ?? id)) },
         { label: `Keep rate`, value: a.keep_base === 0 ? 'n/a (no team first used it long enough ago)' : `${a.kept} of ${a.keep_base} teams still use it (${pct(a.keep_rate_pct)})` },
