@@ -1,8 +1,12 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attribute } from '../../src/allocate/run.ts';
 import { adoptionSeries, buildValueReport, npsByQuarter, npsOf, type CapabilityValue } from '../../src/model/value/index.ts';
 import type { Store } from '../../src/store/db.ts';
 import { addItems, addSnapshot, config, tempStore } from '../allocate/fixture.ts';
+import { allot } from '../cli/run.ts';
 
 // Every expected figure is worked out by hand in the comments.
 
@@ -235,5 +239,28 @@ describe('capabilities: configuration', () => {
     expect(() => config(yaml.replace('eligible_teams: [alpha, bravo]', 'eligible_teams: [alpha, zulu]'))).toThrow(/unknown team "zulu"/);
     expect(() => config(yaml.replace('id: ci', 'id: db'))).toThrow(/duplicate capability id "db"/);
     expect(() => config(yaml.replace('usage: [{ services: ["Cloud SQL*"] }]', 'usage: [{}]'))).toThrow(/a usage entry needs at least one key/);
+  });
+});
+
+describe('allot report value', () => {
+  it('writes the review (HTML with inline charts, Markdown, JSON, PNGs) and prints each capability', async () => {
+    await seed();
+    const dbPath = store.path;
+    store.close();
+    const dir = mkdtempSync(join(tmpdir(), 'allot-review-'));
+    const cfg = join(dir, 'allot.yaml');
+    writeFileSync(cfg, yaml);
+    const r = await allot(['--db', dbPath, '--config', cfg, 'report', 'value', '--period', P, '--out', join(dir, 'out')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^In 2026-10, 3 of 3 teams used at least one of 3 platform capabilities; teams were charged \$1,140 through them: Kubernetes \$1,000 /);
+    expect(lines.find((l) => l.startsWith('Managed database'))).toMatch(/^Managed database\s+1 of 2 \(50\.00%\)\s+n\/a\s+80\.00\s+120\.00\s+40\.00\s+16\.00 to 80\.00$/);
+    expect(r.stdout).toContain('Shared charges outside any capability: 225.00 of 350.00');
+    expect(r.stdout).toContain('NPS: not measured');
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['value-2026-10-adoption.png', 'value-2026-10-spend.png', 'value-2026-10.html', 'value-2026-10.json', 'value-2026-10.md']);
+    const json = JSON.parse(readFileSync(join(dir, 'out', 'value-2026-10.json'), 'utf8'));
+    expect(json.capabilities.map((c: { id: string }) => c.id)).toEqual(['kubernetes', 'ci', 'db']);
+    store = await tempStore(); // afterEach closes it
   });
 });

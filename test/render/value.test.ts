@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attribute } from '../../src/allocate/run.ts';
 import { buildValueReport, type CapabilityTeam, type CapabilityValue, type ValueReport } from '../../src/model/value/index.ts';
 import { renderValueHtml, renderValueMarkdown, valueCharts } from '../../src/render/value/index.ts';
-import { compareDecimal } from '../../src/render/value/format.ts';
+import { compareDecimal, markdownText } from '../../src/render/value/format.ts';
 import { parsePeriod } from '../../src/util/period.ts';
 import type { Store } from '../../src/store/db.ts';
 import { addItems, addSnapshot, config, tempStore } from '../allocate/fixture.ts';
@@ -338,6 +338,17 @@ describe('renderers', () => {
     // The Teams table: the first cell of each row is the name, as written
     const teamsTable = all.find((t) => t[0]![0] === 'Team' && t[0]![1] === 'Capabilities used')!;
     expect(teamsTable.slice(1).map((row) => unescapeMd(row[0]!)).sort()).toEqual([...names, '=HYPERLINK("x")'].sort());
+  });
+
+  it('markdownText escapes Markdown syntax, not HTML, and leaves plain text and numbers alone', () => {
+    expect(markdownText('R&D | Ops*')).toBe('R&D \\| Ops\\*');
+    expect(markdownText('&amp; <b>x</b>')).toBe('\\&amp; \\<b\\>x\\</b\\>');
+    expect(markdownText('# Ops')).toBe('\\# Ops');
+    expect(markdownText('- team')).toBe('\\- team');
+    expect(markdownText('1. team')).toBe('1\\. team');
+    expect(markdownText('-406.10 to 10.00')).toBe('-406.10 to 10.00');
+    expect(markdownText('value_model and _x_')).toBe('value_model and \\_x\\_');
+    expect(markdownText('two\nlines')).toBe('two lines');
   });
 
   it('HTML stays under 100 KB for a large organisation', async () => {

@@ -176,7 +176,7 @@ export function teamView(r: TeamReport, charts: Chart[], src: (c: Chart) => stri
       `Platform value: you used ${pv.used.length} of ${pv.capabilities_total} platform capabilities in ${r.period_label} — ${each.join('; ')}. ` +
       (isNegative(pv.value.base)
         ? `On the base estimate, running them yourselves would have cost ${vm(pv.value.base.slice(1))} less than the platform charged.`
-        : `Together a saving of about ${range(pv.value)}.`);
+        : `${pv.used.length > 1 ? 'Together a' : 'A'} saving of about ${range(pv.value)}.`);
     const notes = pv.used.filter((u) => u.note).map((u) => `${u.name}: ${u.note}`);
     if (notes.length) platformValue += ` ${oneLine(notes.join(' '))}`;
   }

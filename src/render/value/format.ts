@@ -21,5 +21,8 @@ export function markdownText(s: string): string {
     // "&" only where it would start an entity ("&amp;", "&#60;"): "Identity & Access" stays as written
     .replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&')
     // "_" only where it could open or close emphasis: not inside a word such as value_model
-    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_');
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+    // at the start, what would open a heading, quote, list item or ordered list ("# x", "- x", "1. x")
+    .replace(/^(\s*)(>|[#+-](?=\s|$))/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])(?=\s|$)/, '$1\\$2');
 }
