@@ -264,3 +264,60 @@ describe('allot report value', () => {
     store = await tempStore(); // afterEach closes it
   });
 });
+
+describe('adoption from stored runs', () => {
+  it('five months of runs: a team that stops and comes back, one that joins and leaves, keep rate with keep_rate_days 60', async () => {
+    const cfg = config(`
+teams:
+  - { id: alpha, name: Alpha, cost_center: CC-A, gl_account: "6100" }
+  - { id: bravo, name: Bravo, cost_center: CC-B, gl_account: "6200" }
+  - { id: charlie, name: Charlie, cost_center: CC-C, gl_account: "6300" }
+value_model:
+  keep_rate_days: 60
+  engineer_hourly_rate: { low: 50, base: 100, high: 150, source: "test: rate" }
+capabilities:
+  - id: ci
+    name: CI runners
+    usage: [{ services: ["CI Runners"] }]
+    self_managed: { model: items, items: [{ name: Plan, per: team_month, low: 20, base: 30, high: 50, source: "test: plan" }] }
+`);
+    const months: [string, string[]][] = [
+      ['2026-01', ['alpha', 'bravo']],
+      ['2026-02', ['alpha', 'bravo', 'charlie']],
+      ['2026-03', ['alpha', 'charlie']], // bravo stops
+      ['2026-04', ['alpha', 'bravo', 'charlie']], // bravo comes back
+      ['2026-05', ['alpha', 'bravo']], // charlie stops
+    ];
+    for (const [i, [period, users]] of months.entries()) {
+      // every team has other cost; users also run CI for 10.00 + 1.00 per month index
+      await addItems(store, period, [
+        ...['alpha', 'bravo', 'charlie'].map((t) => ({ cost: '50.00', service: 'Compute', tags: { team: t } })),
+        ...users.map((t) => ({ cost: `${10 + i}.00`, service: 'CI Runners', tags: { team: t } })),
+      ], i + 1);
+      await attribute(store, cfg, period);
+    }
+    const r = await buildValueReport(store, cfg.config, '2026-05');
+    const ci = r.capabilities[0]!;
+    // Keep rate base: first use ≥ 60 days before the month's end.
+    //   alpha, bravo (January): 31, 59, 90 days by the end of Jan, Feb, Mar; charlie (February): 59 by March, 89 by April.
+    expect(ci.adoption.map((a) => [a.period, a.users, a.market_share_pct, a.new_adopters, a.returned, a.stopped, a.kept, a.keep_base, a.keep_rate_pct])).toEqual([
+      ['2026-01', 2, '66.67', [], [], [], 0, 0, 'n/a'], // first month on record
+      ['2026-02', 3, '100.00', ['charlie'], [], [], 0, 0, 'n/a'],
+      ['2026-03', 2, '66.67', [], [], ['bravo'], 1, 2, '50.00'], // of alpha, bravo: alpha
+      ['2026-04', 3, '100.00', [], ['bravo'], [], 3, 3, '100.00'],
+      ['2026-05', 2, '66.67', [], [], ['charlie'], 2, 3, '66.67'], // of alpha, bravo, charlie: alpha, bravo
+    ]);
+    // Spend through CI: users × (10 + month index); value = users × 30 − spend
+    expect(ci.trend.map((t) => [t.period, t.spend, t.value?.base])).toEqual([
+      ['2026-01', '20.00', '40.00'],
+      ['2026-02', '33.00', '57.00'],
+      ['2026-03', '24.00', '36.00'],
+      ['2026-04', '39.00', '51.00'],
+      ['2026-05', '28.00', '32.00'],
+    ]);
+    expect(ci.current).toMatchObject({ period: '2026-05', eligible: 3, users: 2 });
+    // Only CI charges count: the 150.00 of Compute each month is in no capability
+    expect(ci.platform_cost).toBe('28.00');
+    expect(r.organisation.platform_cost).toBe('28.00');
+  });
+});
