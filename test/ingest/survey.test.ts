@@ -50,6 +50,7 @@ describe('allot ingest survey', () => {
     const md = renderValueMarkdown(r);
     expect(md).toContain('| 2026-Q3 | 25 | 4 | 2 | 1 | 1 |');
     expect(md).toContain('| 2026-Q3 | 12.0 | 3 |');
+    expect(md).toContain('NPS: -50 in 2026-Q4 (2 responses). Onboarding: median 12.0 hours to first production deploy in 2026-Q3 (3 samples).');
     expect(md).not.toContain('NPS: not measured');
     expect(md).not.toContain('Onboarding time: not measured');
 

@@ -300,6 +300,7 @@ describe('renderers', () => {
       expect(out).not.toContain('<script>');
       expect(out).toContain('NPS: not measured (no survey answers on file).');
       expect(out).toContain('Onboarding time: not measured (no onboarding samples on file).');
+      expect(out).toContain('NPS: not measured. Onboarding: not measured.');
     }
     expect(md).toContain(`**${r.headline}**`);
     expect(html).toContain('teams were charged $1,000 through it: Kubernetes $1,000 (kubernetes charges $625, idle charges $250, its part of shared pools $125)');

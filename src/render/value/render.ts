@@ -112,7 +112,13 @@ function view(r: ValueReport, charts: ValueChart[]) {
     };
   });
   const survey = r.survey;
+  const npsNow = survey.nps?.[0];
+  const onbNow = survey.onboarding?.[0];
+  const surveyLine =
+    `NPS: ${npsNow ? `${npsNow.nps} in ${npsNow.quarter} (${npsNow.responses} responses)` : 'not measured'}. ` +
+    `Onboarding: ${onbNow ? `median ${onbNow.median_hours} hours to first production deploy in ${onbNow.quarter} (${onbNow.samples} samples)` : 'not measured'}.`;
   return {
+    surveyLine,
     title: `Platform review — ${r.period}`,
     period: r.period,
     currency: r.currency,
