@@ -229,6 +229,11 @@ describe('platform cost per capability', () => {
     // Organisation: Σ capabilities. Kubernetes self-managed: alpha 612.80, bravo 88 + 148.80 + 400 = 636.80 → 1249.60 − 1000.00 = 249.60
     expect(cap(r.capabilities, 'kubernetes').value.base).toBe('249.60');
     expect(r.organisation).toMatchObject({ platform_cost: '1140.00', value: { base: '829.60' } }); // 1000 + 60 + 80; 249.60 + 540 + 40
+    expect(r.method.some((m) => m.includes('more than one capability'))).toBe(false);
+    // A capability overlapping another is said so
+    const overlapping = config(yaml.replace('usage: [{ services: ["Cloud SQL*"] }]', 'usage: [{ services: ["Cloud SQL*", "CI Runners"] }]')).config;
+    const o = await buildValueReport(store, overlapping, P);
+    expect(o.method).toContain('Some charges match more than one capability (CI runners and Managed database): they count in each, so the organisation\'s total counts them more than once.');
   });
 });
 

@@ -7,7 +7,7 @@ import { compareDecimal, formatMoney, isNegative, isZero, numberString } from '.
 import { AllotError } from '../../util/errors.ts';
 import { addMonths, type Period } from '../../util/period.ts';
 import { adoptionSeries, type AdoptionMonth } from './adoption.ts';
-import { capabilityCosts, capabilityMatches, loadRunCostData, sharedOutsideCapabilities, type RunCostData } from './capability-cost.ts';
+import { capabilityCosts, capabilityMatches, loadRunCostData, overlappingCapabilities, sharedOutsideCapabilities, type RunCostData } from './capability-cost.ts';
 import { itemInputs, itemsSelfManaged, kubernetesSelfManaged, rangeMinus, rangeSum, totalOf, ZERO, type Component } from './counterfactual.ts';
 import { mulDiv, roundUnits, toUnits } from './exact.ts';
 import { choosePrices, periodHours, type Prices } from './prices.ts';
@@ -175,6 +175,10 @@ export async function buildValueReport(store: Store, config: Config, period: Per
   };
   report.inputs = valueInputs(config, caps, now.prices, currency, period);
   report.method = methodLines(report, config, now.prices, now.data);
+  const overlaps = overlappingCapabilities(now.data, caps);
+  if (overlaps.length) {
+    report.method.push(`Some charges match more than one capability (${overlaps.join('; ')}): they count in each, so the organisation's total counts them more than once.`);
+  }
   report.headline = headline(report);
   report.summary = summary(report);
   return report;

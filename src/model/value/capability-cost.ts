@@ -178,6 +178,17 @@ export function sharedOutsideCapabilities(data: RunCostData, caps: Capability[])
   return out;
 }
 
+/** Pairs of capabilities some charge matches both of (it then counts in each): "A and B". */
+export function overlappingCapabilities(data: RunCostData, caps: Capability[]): string[] {
+  const pairs = new Set<string>();
+  const units: Omit<CostUnit, 'amount'>[] = [...data.own.filter((u) => u.amount !== 0n), ...[...data.poolInputs.values()].flat().filter((u) => u.amount !== 0n)];
+  for (const u of units) {
+    const hit = caps.filter((c) => capabilityMatches(c, u));
+    for (let i = 0; i < hit.length; i++) for (let j = i + 1; j < hit.length; j++) pairs.add(`${hit[i]!.name} and ${hit[j]!.name}`);
+  }
+  return [...pairs].sort();
+}
+
 const needsLineItems = (caps: Capability[]) => caps.some((c) => c.usage.some((m) => m.accounts !== undefined || m.tags !== undefined));
 
 /** Reads what capabilityCosts needs of a run, in one currency. */
