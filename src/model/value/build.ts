@@ -175,6 +175,10 @@ export async function buildValueReport(store: Store, config: Config, period: Per
   };
   report.inputs = valueInputs(config, caps, now.prices, currency, period);
   report.method = methodLines(report, config, now.prices, now.data);
+  const unallocatedK8s = (await store.one<{ amount: string }>(sql('unallocated-kubernetes'), [runId, currency]))?.amount ?? '0.00';
+  if (!isZero(unallocatedK8s) && caps.some((c) => c.self_managed.model === 'kubernetes')) {
+    report.method.push(`${money(unallocatedK8s, currency, 2)} of Kubernetes cost is unallocated (no owning team) and is in no capability's cost.`);
+  }
   const overlaps = overlappingCapabilities(now.data, caps);
   if (overlaps.length) {
     report.method.push(`Some charges match more than one capability (${overlaps.join('; ')}): they count in each, so the organisation's total counts them more than once.`);
