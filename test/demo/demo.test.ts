@@ -60,5 +60,5 @@ describe('allot demo', () => {
     const md = readFileSync(s.value_report.replace(/\.html$/, '.md'), 'utf8');
     expect(md).toContain('| Identity & Access |'); // Markdown, not HTML entities
     expect(readdirSync(join(s.value_report, '..')).filter((f) => f.endsWith('.png'))).toHaveLength(2);
-  });
+  }, 120_000); // the whole pipeline over six months, charts and the review included: about a minute on a busy machine
 });
