@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CapabilitySchema, checkCapabilities } from './capabilities.ts';
 
 // The configuration keys of the product contract (shared/design/allocation.md),
 // plus Allot's own additions, which are marked. Every object is strict: an
@@ -207,6 +208,7 @@ export const ConfigSchema = z.strictObject({
   clusters: z.array(ClusterSchema).default([]),
   rules: z.array(RuleSchema).default([]),
   value_model: ValueModelSchema.prefault({}),
+  capabilities: z.array(CapabilitySchema).optional(), // Allot: see capabilities.ts
   smtp: SmtpSchema.optional(),
   schedule: ScheduleSchema.optional(),
 });
@@ -304,5 +306,6 @@ export function checkReferences(cfg: Config): RefIssue[] {
     if (r.shared !== undefined && !pools.has(r.shared)) issues.push({ path: ['rules', ri, 'shared'], message: `unknown shared pool "${r.shared}"` });
     if (r.cluster !== undefined && !clusters.has(r.cluster)) issues.push({ path: ['rules', ri, 'cluster'], message: `unknown cluster "${r.cluster}"` });
   });
+  issues.push(...checkCapabilities(cfg.capabilities, { teams, pools, clusters }));
   return issues;
 }

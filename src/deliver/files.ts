@@ -10,6 +10,7 @@ import type { ValueReport } from '../model/value/types.ts';
 import type { Chart } from '../render/team/charts.ts';
 import { chartFile, renderTeamReport } from '../render/team/render.ts';
 import { renderValueHtml, renderValueMarkdown } from '../render/value/render.ts';
+import type { ValueChart } from '../render/value/charts.ts';
 import type { Store } from '../store/db.ts';
 import { requirePeriodRunId } from '../store/runs.ts';
 import { selectTeams } from '../config/lookups.ts';
@@ -86,12 +87,17 @@ export async function writeTeamEmails(store: Store, config: Config, period: Peri
   return out;
 }
 
-/** Writes value-<period>.html, .md and .json into `dir`; returns the paths. */
-export function writeValueReport(r: ValueReport, dir: string): { html: string; markdown: string; json: string } {
+/** Writes value-<period>.html (charts inline), .md and .json into `dir`, and each chart as a PNG beside them; returns the paths. */
+export function writeValueReport(r: ValueReport, dir: string, charts: ValueChart[] = []): { html: string; markdown: string; json: string; images: string[] } {
   const base = join(dir, `value-${r.period}`);
   const files = { html: `${base}.html`, markdown: `${base}.md`, json: `${base}.json` };
-  writeAtomically(files.html, renderValueHtml(r));
+  writeAtomically(files.html, renderValueHtml(r, charts));
   writeAtomically(files.markdown, renderValueMarkdown(r));
   writeAtomically(files.json, `${JSON.stringify(r, null, 2)}\n`);
-  return files;
+  const images = charts.map((c) => {
+    const file = `${base}-${c.name}.png`;
+    writeAtomically(file, c.png);
+    return file;
+  });
+  return { ...files, images };
 }

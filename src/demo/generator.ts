@@ -15,6 +15,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { awsSkuId, gcpSkuId, KINDS, WORDS } from './catalog.ts';
 import { focusSelect, outputSelect, stagedSelect, TIMESTAMP_FORMAT, type FocusColumn } from './focus.ts';
 import { buildOrg, configYaml, type Org, type OrgSize } from './org.ts';
+import { buildCapabilityRows, withCapabilities } from './capabilities.ts';
 import { addMonths } from '../util/period.ts';
 
 export type { OrgSize } from './org.ts';
@@ -115,6 +116,7 @@ export async function generateOrg(outDir: string, opts: GenerateOptions): Promis
     await buildKubernetes(conn, size);
     await buildLineItemViews(conn, currency);
     await buildExtras(conn, org, currency);
+    await buildCapabilityRows(conn, org, size.months, currency);
 
     const focusFiles: string[] = [];
     const invoices: string[] = ['provider,billing_account_id,billing_period,currency,amount,invoice_id'];
@@ -161,7 +163,7 @@ export async function generateOrg(outDir: string, opts: GenerateOptions): Promis
       FROM snaps s JOIN p_clusters cl USING (c) JOIN p_months mo USING (m)
       GROUP BY ALL ORDER BY cluster, period`)) as unknown as ExpectedSnapshots[];
 
-    const yaml = configYaml(org, { seed, period, currency });
+    const yaml = withCapabilities(configYaml(org, { seed, period, currency }), org);
     const configFile = join(dir, 'allot.yaml');
     writeFileSync(configFile, yaml);
     return { configYaml: yaml, configFile, focusFiles, snapshotFiles, invoicesFile, period, periods, expected: { totals, snapshots } };
@@ -174,7 +176,8 @@ export async function generateOrg(outDir: string, opts: GenerateOptions): Promis
 
 /** The config YAML `generateOrg` writes for a size, without generating any data. */
 export function demoConfigYaml(size: OrgSize, opts: { seed: number; period: string; currency?: string }): string {
-  return configYaml(buildOrg(size), { seed: opts.seed, period: opts.period, currency: opts.currency ?? 'USD' });
+  const org = buildOrg(size);
+  return withCapabilities(configYaml(org, { seed: opts.seed, period: opts.period, currency: opts.currency ?? 'USD' }), org);
 }
 
 // ---------------------------------------------------------------------------

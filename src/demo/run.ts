@@ -9,11 +9,14 @@ import { writeTeamEmails, writeValueReport } from '../deliver/files.ts';
 import { ingestSnapshotFiles } from '../ingest/k8s/index.ts';
 import { ingestInvoices } from '../ingest/invoices/index.ts';
 import { buildValueReport } from '../model/value/build.ts';
+import { valueCharts } from '../render/value/charts.ts';
 import { Store } from '../store/db.ts';
 import { compareDecimal } from '../util/decimal.ts';
 import { writeAtomically } from '../util/files.ts';
 import { snakeKeys } from '../util/json.ts';
+import { ingestDemoSurvey } from './capabilities.ts';
 import { DEMO_SIZE, generateOrg } from './generator.ts';
+import { buildOrg } from './org.ts';
 
 export interface DemoSummary {
   out: string;
@@ -68,6 +71,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     log(`Imported Kubernetes usage from ${snaps.length} snapshot files`);
     const invoices = await ingestInvoices(store, org.invoicesFile);
     log(`Imported ${invoices.rows} invoices (Google's for ${opts.period} is not issued yet)`);
+    const survey = await ingestDemoSurvey(store, join(out, 'inputs'), buildOrg(DEMO_SIZE), loaded.config.teams, org.periods, opts.seed);
+    log(`Imported ${survey.nps} platform survey answers (NPS) and ${survey.onboarding} onboarding samples`);
 
     const periods = (await store.all<{ period: string }>('SELECT DISTINCT period FROM line_items WHERE period <= $1 ORDER BY 1', [opts.period])).map((p) => p.period);
     const runs: DemoSummary['runs'] = [];
@@ -94,7 +99,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const written = await writeTeamEmails(store, loaded.config, opts.period, emails);
     log(`Wrote ${written.length} team emails (.eml and .html) to emails/`);
     const value = await buildValueReport(store, loaded.config, opts.period);
-    const valueFiles = writeValueReport(value, join(out, 'value'));
+    const valueFiles = writeValueReport(value, join(out, 'value'), await valueCharts(value));
     log(`Wrote the platform value report to value/: ${value.headline}`);
 
     const reconciles = result.totals.every((t) => t.ok);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { printAttribution } from '../../src/cli/attribute.ts';
 import { Context } from '../../src/cli/context.ts';
 import { runDemo } from '../../src/demo/run.ts';
+import type { ValueReport } from '../../src/model/value/types.ts';
 import { roundDecimal } from '../../src/util/decimal.ts';
 
 describe('allot demo', () => {
@@ -21,7 +22,7 @@ describe('allot demo', () => {
     // A tie-out line for each billing account: AWS's invoice is on file, Google's for the month not yet.
     expect(lines.filter((l) => /^ {2}(AWS|Google Cloud) /.test(l))).toEqual([
       '  Google Cloud 01A2B3-C4D5E6-F7A8B9 USD: no invoice on file (stored 78,657.84 USD)',
-      '  AWS 210987654321 USD: ties to invoice AWS-202610-0001 (74,898.30 USD)',
+      '  AWS 210987654321 USD: ties to invoice AWS-202610-0001 (85,137.92 USD)',
     ]);
 
     // The CSV's control total is the generated bill, rounded: computed by the generator, not by Allot.
@@ -44,6 +45,20 @@ describe('allot demo', () => {
     expect(mail.attachments.filter((a) => a.contentType === 'image/png' && a.cid)).toHaveLength(3);
 
     expect(existsSync(s.value_report)).toBe(true);
-    expect(s.value_headline).toMatch(/^Teams consumed \$[\d,]+ of Kubernetes compute/);
-  });
+    expect(s.value_headline).toMatch(/^In 2026-10, \d+ of 15 teams used at least one of 3 platform capabilities; teams were charged \$[\d,]+ through them: Kubernetes \$[\d,]+ \(kubernetes charges/);
+    // The review: three capabilities, a team adopting one mid-way, a team stopping one, survey answers.
+    const value = JSON.parse(readFileSync(s.value_report.replace(/\.html$/, '.json'), 'utf8')) as ValueReport;
+    expect(value.capabilities.map((c) => c.name)).toEqual(['Kubernetes', 'CI runners', 'Managed PostgreSQL']);
+    const adoption = (id: string) => value.capabilities.find((c) => c.id === id)!.adoption;
+    expect(adoption('managed-postgres').find((a) => a.period === '2026-07')!.new_adopters).toEqual(['checkout']);
+    expect(adoption('managed-postgres').find((a) => a.period === '2026-09')!.stopped).toEqual(['search']);
+    expect(adoption('ci-runners').find((a) => a.period === '2026-08')!.stopped).toEqual(['notifications']);
+    expect(adoption('ci-runners').find((a) => a.period === '2026-09')!.new_adopters).toEqual(['logistics']);
+    expect(value.survey.nps?.length).toBeGreaterThan(0);
+    expect(value.survey.onboarding?.length).toBeGreaterThan(0);
+    expect(value.shared_outside.map((p) => p.pool).sort()).toEqual(['platform', 'security']);
+    const md = readFileSync(s.value_report.replace(/\.html$/, '.md'), 'utf8');
+    expect(md).toContain('| Identity & Access |'); // Markdown, not HTML entities
+    expect(readdirSync(join(s.value_report, '..')).filter((f) => f.endsWith('.png'))).toHaveLength(2);
+  }, 120_000); // the whole pipeline over six months, charts and the review included: about a minute on a busy machine
 });

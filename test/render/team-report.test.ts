@@ -147,13 +147,14 @@ describe('team report model', () => {
     }
   });
 
-  it('the platform value line comes from the value model', async () => {
+  it('the platform value line comes from the value model, per capability the team used', async () => {
     const r = await buildTeamReport(org.store, org.loaded.config, PERIOD, 'payments');
-    const model = (await buildValueReport(org.store, org.loaded.config, PERIOD)).teams.find((t) => t.team_id === 'payments')!;
-    expect(model.uses_kubernetes).toBe(true);
-    expect(r.platform_value).toEqual({
-      currency: model.currency, platform_cost: model.platform_cost, uses_kubernetes: true,
-      self_managed: model.self_managed, value: model.value, note: model.note,
+    const model = await buildValueReport(org.store, org.loaded.config, PERIOD);
+    const used = model.capabilities.flatMap((c) => c.teams.filter((t) => t.team_id === 'payments' && t.uses).map((t) => ({ c, t })));
+    expect(used.length).toBeGreaterThan(0);
+    expect(r.platform_value).toMatchObject({
+      currency: model.currency, period: PERIOD, capabilities_total: model.capabilities.length,
+      used: used.map(({ c, t }) => ({ name: c.name, platform_cost: t.platform_cost, self_managed: t.self_managed, value: t.value, note: t.note })),
     });
   });
 });

@@ -142,15 +142,24 @@ export interface TrendPoint {
   amount: string | null;
 }
 
-/** The team's slice of the platform value model (src/render/value), if provided. */
+/** The team’s slice of the platform review (src/model/value): the capabilities it used, never another team. */
 export interface PlatformValueLine {
   currency: string;
+  period: string;
+  /** Capabilities the team is eligible for. */
+  capabilities_total: number;
+  /** The ones it used in the period, with what it was charged through each and what running it alone would have cost. */
+  used: {
+    name: string;
+    platform_cost: string;
+    self_managed: { low: string; base: string; high: string };
+    value: { low: string; base: string; high: string };
+    note: string;
+  }[];
+  /** Σ over `used`. */
   platform_cost: string;
-  uses_kubernetes: boolean;
   self_managed: { low: string; base: string; high: string };
   value: { low: string; base: string; high: string };
-  /** The value model's own caveat for the team, or ''. */
-  note?: string;
 }
 
 export interface TeamReport {

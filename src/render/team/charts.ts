@@ -49,7 +49,7 @@ const baseConfig = {
 };
 
 /** Renders a chart `height` px high at the email's width, in the house style, to PNG. */
-async function toPng(chartHeight: number, chart: { data: unknown; mark: unknown; encoding: unknown }): Promise<{ png: Buffer; width: number; height: number }> {
+export async function toPng(chartHeight: number, chart: { data: unknown; mark: unknown; encoding: unknown }, maxBytes = MAX_PNG_BYTES): Promise<{ png: Buffer; width: number; height: number }> {
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: CHART_WIDTH,
@@ -72,7 +72,7 @@ async function toPng(chartHeight: number, chart: { data: unknown; mark: unknown;
   let png: Buffer = Buffer.alloc(0);
   for (const zoom of [2, 1.5, 1]) {
     png = new Resvg(svg, { font, fitTo: { mode: 'zoom', value: zoom } }).render().asPng();
-    if (png.length <= MAX_PNG_BYTES) break;
+    if (png.length <= maxBytes) break;
   }
   return { png, width, height };
 }
@@ -80,7 +80,7 @@ async function toPng(chartHeight: number, chart: { data: unknown; mark: unknown;
 const num = (s: string) => Number(s);
 
 /** Axis tick format: plain thousands up to 10,000, SI prefixes ("12k", "1.5M") above. */
-function tickFormat(values: (number | null)[]): string {
+export function tickFormat(values: (number | null)[]): string {
   const max = Math.max(0, ...values.map((v) => Math.abs(v ?? 0)));
   return max >= 10_000 ? '~s' : ',.0f';
 }

@@ -168,14 +168,17 @@ export function teamView(r: TeamReport, charts: Chart[], src: (c: Chart) => stri
 
   const pv = r.platform_value;
   let platformValue: string | null = null;
-  if (pv?.uses_kubernetes) {
+  if (pv && pv.used.length > 0) {
     const vm = (a: string) => formatMoney(a, pv.currency, r.decimals);
     const range = (x: { low: string; base: string; high: string }) => `${vm(x.base)} (${vm(x.low)} to ${vm(x.high)})`;
+    const each = pv.used.map((u) => `${u.name}: charged ${vm(u.platform_cost)}, on your own about ${range(u.self_managed)}`);
     platformValue =
-      `Platform value: running this on your own Kubernetes would have cost an estimated ${range(pv.self_managed)}; ` +
-      `the platform charged you ${vm(pv.platform_cost)} (Kubernetes, idle and shared cost)` +
-      (isNegative(pv.value.base) ? '.' : `, a saving of about ${range(pv.value)}.`);
-    if (pv.note) platformValue += ` ${oneLine(pv.note)}`;
+      `Platform value: you used ${pv.used.length} of ${pv.capabilities_total} platform capabilities in ${r.period_label} — ${each.join('; ')}. ` +
+      (isNegative(pv.value.base)
+        ? `On the base estimate, running them yourselves would have cost ${vm(pv.value.base.slice(1))} less than the platform charged.`
+        : `${pv.used.length > 1 ? 'Together a' : 'A'} saving of about ${range(pv.value)}.`);
+    const notes = pv.used.filter((u) => u.note).map((u) => `${u.name}: ${u.note}`);
+    if (notes.length) platformValue += ` ${oneLine(notes.join(' '))}`;
   }
 
   const explain = `allot explain --period ${r.period} --team ${r.team.id}`;

@@ -1,2 +1,3 @@
-// The platform value report as HTML and Markdown (its JSON is the model itself).
+// The platform review as HTML (charts inline), Markdown and PNG charts (its JSON is the model itself).
 export { renderValueHtml, renderValueMarkdown } from './render.ts';
+export { valueCharts, type ValueChart } from './charts.ts';
