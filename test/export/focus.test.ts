@@ -1,0 +1,111 @@
+// `allot export focus`: FOCUS 1.3 rows whose split charges add up to the
+// line items they replace and whose teams add up to the chargeback rows.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attribute } from '../../src/allocate/run.ts';
+import { exportFocus } from '../../src/export/focus/index.ts';
+import { sqlString } from '../../src/store/db.ts';
+import { config } from '../allocate/fixture.ts';
+import { allot } from '../cli/run.ts';
+import { buildOrg, orgYaml, PERIOD, type Org } from '../render/team.fixture.ts';
+import { checkFocusParquet } from './focus-check.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'allot-focus-'));
+
+describe('FOCUS export of hand-built splits', () => {
+  let org: Org;
+  beforeAll(async () => {
+    org = await buildOrg();
+  });
+  afterAll(() => org.store.close());
+
+  it('replaces each split charge by rows that add up to it, and its teams by their chargeback rows', async () => {
+    const file = join(dir, 'org.parquet');
+    const r = await exportFocus(org.store, PERIOD, file);
+    expect(r).toMatchObject({ period: PERIOD, run_id: org.runs.current, cost_metric: 'EffectiveCost', format: 'parquet', line_items: 14 });
+    await checkFocusParquet(org.store, file, org.runs.current, PERIOD);
+    // The Tax line goes to the platform pool and is split among the teams that receive shared cost.
+    const tax = await org.store.all<{ m: string; rid: string; team: string }>(
+      `SELECT AllocatedMethodId AS m, AllocatedResourceId AS rid, x_AllotTeam AS team FROM read_parquet(${sqlString(file)})
+       WHERE ChargeCategory = 'Tax' ORDER BY team`);
+    expect(tax.map((t) => t.m)).toEqual(tax.map(() => 'allot/shared-proportional'));
+    expect(new Set(tax.map((t) => t.rid))).toEqual(new Set(['pool/platform']));
+    // A cluster charge: its namespaces, their idle (no allocated resource), and kube-system through the pool.
+    const node = await org.store.all<{ m: string; rid: string | null; ctype: string }>(
+      `SELECT DISTINCT AllocatedMethodId AS m, AllocatedResourceId AS rid, x_AllotChargeType AS ctype FROM read_parquet(${sqlString(file)})
+       WHERE Tags LIKE '%eks:cluster-name%' ORDER BY ALL`);
+    expect(node).toContainEqual({ m: 'allot/cluster-usage', rid: 'prod-eu/payments-api', ctype: 'kubernetes' });
+    expect(node).toContainEqual({ m: 'allot/idle-proportional', rid: null, ctype: 'idle' });
+    expect(node).toContainEqual({ m: 'allot/shared-proportional', rid: 'pool/platform', ctype: 'shared' });
+    expect(node).toContainEqual({ m: 'allot/cluster-usage', rid: 'prod-eu/payments-legacy', ctype: 'unallocated' });
+  });
+
+  it('with idle to the platform pool split by fixed weights, and idle left unallocated with an even pool', async () => {
+    const variants = [
+      orgYaml().replace('system_pool: platform', 'system_pool: platform\n    idle: platform')
+        .replace('{ id: platform, name: Platform overhead }', '{ id: platform, name: Platform overhead, strategy: fixed, weights: { payments: 3, zebra: 1 } }'),
+      orgYaml().replace('system_pool: platform', 'system_pool: platform\n    idle: unallocated')
+        .replace('{ id: platform, name: Platform overhead }', '{ id: platform, name: Platform overhead, strategy: even }'),
+    ];
+    for (const [i, yaml] of variants.entries()) {
+      const run = await attribute(org.store, config(yaml), PERIOD);
+      const file = join(dir, `variant-${i}.parquet`);
+      await exportFocus(org.store, PERIOD, file);
+      await checkFocusParquet(org.store, file, run.runId, PERIOD);
+      const methods = (await org.store.all<{ m: string }>(
+        `SELECT DISTINCT AllocatedMethodId AS m FROM read_parquet(${sqlString(file)}) WHERE AllocatedMethodId IS NOT NULL ORDER BY 1`)).map((r) => r.m);
+      expect(methods).toEqual(i === 0
+        ? ['allot/cluster-usage', 'allot/shared-fixed']
+        : ['allot/cluster-usage', 'allot/idle-unallocated', 'allot/shared-even']);
+    }
+  });
+
+  it('writes CSV with the same rows, instants in ISO 8601 UTC, and refuses another extension', async () => {
+    const parquet = join(dir, 'org.parquet');
+    const csv = join(dir, 'org.csv');
+    await exportFocus(org.store, PERIOD, parquet);
+    await exportFocus(org.store, PERIOD, csv);
+    const text = readFileSync(csv, 'utf8');
+    expect(text.split('\n')[0]).toMatch(/^AllocatedMethodId,AllocatedMethodDetails,AllocatedResourceId,AllocatedResourceName,AllocatedTags,/);
+    expect(text).toMatch(/,2026-10-01T00:00:00Z,/);
+    const sums = await org.store.all(
+      `SELECT 'csv' AS f, count(*)::VARCHAR AS n, sum(EffectiveCost::DECIMAL(38,12))::VARCHAR AS cost FROM read_csv(${sqlString(csv)}, all_varchar = true)
+       UNION ALL SELECT 'parquet', count(*)::VARCHAR, sum(EffectiveCost)::VARCHAR FROM read_parquet(${sqlString(parquet)}) ORDER BY 1`);
+    expect(sums[0]).toMatchObject({ n: (sums[1] as { n: string }).n, cost: (sums[1] as { cost: string }).cost });
+    await expect(exportFocus(org.store, PERIOD, join(dir, 'x.json'))).rejects.toThrow('must end in .parquet or .csv');
+  });
+});
+
+describe('FOCUS export of the demo', () => {
+  it('passes every check, from the CLI', async () => {
+    const out = join(dir, 'demo');
+    const { runDemo } = await import('../../src/demo/run.ts');
+    await runDemo({ out, seed: 42, period: '2026-10', log: () => undefined });
+    const db = join(out, 'allot.duckdb');
+    const file = join(dir, 'demo.parquet');
+    const r = await allot(['--db', db, '--json', 'export', 'focus', '--period', '2026-10', '--out', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { rows: number; split_rows: number; run_id: number };
+    expect(summary.split_rows).toBeGreaterThan(0);
+    const { Store } = await import('../../src/store/db.ts');
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      await checkFocusParquet(store, file, summary.run_id, '2026-10');
+      // The chargeback CSV on disk, per team, to the cent.
+      const csvTeams = await store.all(
+        `SELECT team_id, sum(amount::DECIMAL(38,2))::VARCHAR AS amount FROM read_csv(${sqlString(join(out, 'chargeback-2026-10.csv'))}, all_varchar = true)
+         WHERE charge_type <> 'adjustment' GROUP BY 1 ORDER BY 1`);
+      const fileTeams = await store.all(
+        `SELECT x_AllotTeam AS team_id, sum(x_AllotChargebackCost)::DECIMAL(38,2)::VARCHAR AS amount FROM read_parquet(${sqlString(file)}) GROUP BY 1 ORDER BY 1`);
+      expect(fileTeams).toEqual(csvTeams);
+      // Usage-based rows say what they measured.
+      const d = await store.one<{ d: string }>(`SELECT AllocatedMethodDetails AS d FROM read_parquet(${sqlString(file)}) WHERE AllocatedMethodId = 'allot/cluster-usage' LIMIT 1`);
+      expect(JSON.parse(d!.d).Elements.map((e: { UsageUnit: string }) => e.UsageUnit)).toEqual(['Core-Hours', 'GiB-Hours']);
+    } finally {
+      store.close();
+    }
+  }, 300_000);
+});
