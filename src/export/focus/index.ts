@@ -102,3 +102,24 @@ export async function exportFocus(store: Store, period: Period, file: string): P
     split_charges: Number(s.split_charges), line_items: Number(s.line_items),
   };
 }
+
+/** One day of a team's cost in a run, exact (12 decimals). */
+export interface DailyCost {
+  day: string;
+  team_id: string;
+  charge_type: string;
+  service: string;
+  sub_account_id: string | null;
+  currency: string;
+  amount: string;
+}
+
+/**
+ * The period's cost per day, team, charge type, service and sub-account, from
+ * its FOCUS rows: split charges counted on their own charge day, so a team's
+ * days add up exactly to its chargeback rows' exact amounts.
+ */
+export async function focusDaily(store: Store, period: Period): Promise<{ runId: number; rows: DailyCost[] }> {
+  const { runId } = await buildFocusRows(store, period);
+  return { runId, rows: await store.all<DailyCost>(sql('daily')) };
+}
