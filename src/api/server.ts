@@ -103,7 +103,13 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     if (!iv) throw new HttpError(400, 'missing query parameter intervals (e.g. R2/P30D/2026-11-01)');
     return parseIntervals(iv);
   };
+  let cachedVersion = '';
   const daily = (store: Store, version: string, period: string) => {
+    // A new version of the store (a write, a new snapshot) makes every cached day stale.
+    if (version !== cachedVersion) {
+      dailyCache.clear();
+      cachedVersion = version;
+    }
     const key = `${version}|${period}`;
     let p = dailyCache.get(key);
     if (!p) {

@@ -1,6 +1,8 @@
 // `allot serve`: real HTTP requests against the started server on 127.0.0.1,
 // over a hand-built store, with an admin token and a team token; and the
 // Cost Insights client against the same server.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +14,8 @@ import { startServer, type RunningServer } from '../../src/api/server.ts';
 import { tokensFromEnv } from '../../src/api/tokens.ts';
 import { openForWrite } from '../../src/store/access.ts';
 import { roundDecimal, sumDecimals } from '../../src/util/decimal.ts';
-import { buildOrg, orgConfig, PERIOD, PREVIOUS, type Org } from '../render/team.fixture.ts';
+import { buildOrg, orgConfig, orgYaml, PERIOD, PREVIOUS, type Org } from '../render/team.fixture.ts';
+import { startServe } from './serve-process.ts';
 
 const ADMIN = 'admin-0123456789abcdef';
 const PAYMENTS = 'payments-0123456789abcdef';
@@ -197,4 +200,21 @@ describe('API tokens', () => {
     expect(() => tokensFromEnv({ ALLOT_API_TEAM_TOKENS: `ghost=${PAYMENTS}` }, teams)).toThrow('ALLOT_API_TEAM_TOKENS: unknown team "ghost"; teams: payments');
     expect(tokensFromEnv({ ALLOT_API_TEAM_TOKENS: `payments=${PAYMENTS}` }, teams).scopeOf(PAYMENTS)).toEqual({ kind: 'team', team: 'payments' });
   });
+});
+
+describe('allot serve, the command', () => {
+  it('serves the store until SIGTERM, and refuses to start without a token', async () => {
+    const cfg = join(dirname(db), 'allot.yaml');
+    writeFileSync(cfg, orgYaml());
+    await expect(startServe(['--db', db, '--config', cfg], { ALLOT_API_ADMIN_TOKEN: '', ALLOT_API_TEAM_TOKENS: '' }))
+      .rejects.toThrow('no API token: set ALLOT_API_ADMIN_TOKEN and/or ALLOT_API_TEAM_TOKENS (team=token,…)');
+    const s = await startServe(['--db', db, '--config', cfg], { ALLOT_API_TEAM_TOKENS: `zebra=${ZEBRA}` });
+    try {
+      expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await fetch(`${s.url}/v1/teams`, { headers: { authorization: `Bearer ${ZEBRA}` } });
+      expect((await res.json() as { id: string }[]).map((t) => t.id)).toEqual(['zebra']);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  }, 60_000);
 });

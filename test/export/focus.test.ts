@@ -11,6 +11,8 @@ import { config } from '../allocate/fixture.ts';
 import { allot } from '../cli/run.ts';
 import { buildOrg, orgYaml, PERIOD, type Org } from '../render/team.fixture.ts';
 import { checkFocusParquet } from './focus-check.ts';
+import { AllotCostInsightsClient } from '../../src/api/cost-insights-client.ts';
+import { startServe } from '../api/serve-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'allot-focus-'));
 
@@ -78,8 +80,9 @@ describe('FOCUS export of hand-built splits', () => {
   });
 });
 
-describe('FOCUS export of the demo', () => {
-  it('passes every check, from the CLI', async () => {
+describe('the demo', () => {
+  it('FOCUS export passes every check, from the CLI; allot serve answers the Cost Insights client from its store', async () => {
+    let octoberByTeam: { team_id: string; amount: string }[] = [];
     const out = join(dir, 'demo');
     const { runDemo } = await import('../../src/demo/run.ts');
     await runDemo({ out, seed: 42, period: '2026-10', log: () => undefined });
@@ -104,8 +107,29 @@ describe('FOCUS export of the demo', () => {
       // Usage-based rows say what they measured.
       const d = await store.one<{ d: string }>(`SELECT AllocatedMethodDetails AS d FROM read_parquet(${sqlString(file)}) WHERE AllocatedMethodId = 'allot/cluster-usage' LIMIT 1`);
       expect(JSON.parse(d!.d).Elements.map((e: { UsageUnit: string }) => e.UsageUnit)).toEqual(['Core-Hours', 'GiB-Hours']);
+      octoberByTeam = await store.all<{ team_id: string; amount: string }>(
+        `SELECT x_AllotTeam AS team_id, sum(EffectiveCost)::VARCHAR AS amount FROM read_parquet(${sqlString(file)}) GROUP BY 1 ORDER BY 1`);
     } finally {
       store.close();
     }
-  }, 300_000);
+
+    // allot serve on the demo's store, started as a user starts it, answers the Cost Insights client.
+    const token = 'demo-admin-token-0123456789';
+    const serve = await startServe(['--db', db, '--config', join(out, 'inputs', 'allot.yaml')], { ALLOT_API_ADMIN_TOKEN: token });
+    try {
+      const api = new AllotCostInsightsClient({ baseUrl: serve.url, token });
+      expect(await api.getLastCompleteBillingDate()).toBe('2026-10-31');
+      const groups = await api.getUserGroups('payments-leads@example.com');
+      expect(groups.map((g) => g.id)).toEqual(['payments']);
+      const cost = await api.getGroupDailyCost('payments', 'R1/P1M/2026-11-01');
+      expect(cost.aggregation).toHaveLength(31);
+      // Each day is rounded to the cent on its own: the month within a cent a day of the file's exact total.
+      const month = cost.aggregation.reduce((s, a) => s + a.amount, 0);
+      const exact = Number(octoberByTeam.find((t) => t.team_id === 'payments')!.amount);
+      expect(Math.abs(month - exact)).toBeLessThanOrEqual(0.31);
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+    expect(serve.logs.some((l) => l.includes('"path":"/v1/cost-insights/groups/payments/daily-cost"'))).toBe(true);
+  }, 400_000);
 });
