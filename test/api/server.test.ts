@@ -12,7 +12,7 @@ import { parseIntervals } from '../../src/api/intervals.ts';
 import { StoreReader } from '../../src/api/reader.ts';
 import { startServer, type RunningServer } from '../../src/api/server.ts';
 import { tokensFromEnv } from '../../src/api/tokens.ts';
-import { openForWrite } from '../../src/store/access.ts';
+import { openForWrite, publishSnapshot } from '../../src/store/access.ts';
 import { roundDecimal, sumDecimals } from '../../src/util/decimal.ts';
 import { buildOrg, orgConfig, orgYaml, PERIOD, PREVIOUS, type Org } from '../render/team.fixture.ts';
 import { startServe } from './serve-process.ts';
@@ -130,6 +130,19 @@ describe('allot serve', () => {
     await get(`/v1/teams/payments/explain?period=${PERIOD}`, ADMIN);
     const w = await openForWrite(db, { waitMs: 0, what: 'test writer' });
     w.close();
+  });
+
+  it("while a writer holds the store, it answers from the writer's published snapshot", async () => {
+    const w = await openForWrite(db, { waitMs: 0, what: 'test writer' });
+    try {
+      await publishSnapshot(w, 'test writer');
+      const r = await get(`/v1/teams/payments/daily?period=${PERIOD}`, ADMIN);
+      expect(r.status).toBe(200);
+      expect(r.body.run_id).toBe(org.runs.current);
+      expect((await get('/v1/periods', ADMIN)).body).toHaveLength(2);
+    } finally {
+      w.close();
+    }
   });
 });
 
