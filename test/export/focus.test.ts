@@ -1,13 +1,13 @@
 // `allot export focus`: FOCUS 1.3 rows whose split charges add up to the
 // line items they replace and whose teams add up to the chargeback rows.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attribute } from '../../src/allocate/run.ts';
 import { exportFocus } from '../../src/export/focus/index.ts';
 import { sqlString } from '../../src/store/db.ts';
-import { config } from '../allocate/fixture.ts';
+import { addItems, config } from '../allocate/fixture.ts';
 import { allot } from '../cli/run.ts';
 import { buildOrg, orgYaml, PERIOD, type Org } from '../render/team.fixture.ts';
 import { checkFocusParquet } from './focus-check.ts';
@@ -61,6 +61,36 @@ describe('FOCUS export of hand-built splits', () => {
       expect(methods).toEqual(i === 0
         ? ['allot/cluster-usage', 'allot/shared-fixed']
         : ['allot/cluster-usage', 'allot/idle-unallocated', 'allot/shared-even']);
+    }
+  });
+
+  it('in two currencies, with credits, each split in its own currency', async () => {
+    await addItems(org.store, PERIOD, [
+      { cost: '333.333333', currency: 'EUR', service: 'Amazon EC2', tags: { 'eks:cluster-name': 'prod-eu' }, day: 4 },
+      { cost: '-12.345678', currency: 'EUR', service: 'Amazon EC2', tags: { 'eks:cluster-name': 'prod-eu' }, day: 5, category: 'Credit' },
+      { cost: '7.77', currency: 'EUR', service: 'Tax', category: 'Tax', day: 2 },
+      { cost: '50.505', currency: 'EUR', service: 'Amazon S3', tags: { team: 'zebra' }, day: 6 },
+    ], 3);
+    const run = await attribute(org.store, org.loaded, PERIOD);
+    const file = join(dir, 'two-currencies.parquet');
+    await exportFocus(org.store, PERIOD, file);
+    await checkFocusParquet(org.store, file, run.runId, PERIOD);
+    const eur = await org.store.all<{ t: string; n: string }>(
+      `SELECT x_AllotChargeType AS t, count(*)::VARCHAR AS n FROM read_parquet(${sqlString(file)}) WHERE BillingCurrency = 'EUR' GROUP BY 1 ORDER BY 1`);
+    expect(eur.map((r) => r.t)).toEqual(['direct', 'idle', 'kubernetes', 'shared', 'unallocated']);
+  });
+
+  it('writes nothing when the lineage does not add up to the chargeback rows', async () => {
+    const run = await attribute(org.store, org.loaded, PERIOD);
+    const where = `run_id = ${run.runId} AND basis = 'namespace' AND namespace = 'payments-api' AND currency = 'USD'`;
+    await org.store.run(`UPDATE allocation_lineage SET amount = amount + 0.01 WHERE ${where}`);
+    try {
+      const file = join(dir, 'tampered.parquet');
+      await expect(exportFocus(org.store, PERIOD, file)).rejects.toThrow(
+        `the lineage of run #${run.runId} does not add up for cluster prod-eu (USD): its charges are 1000.000000000000, its lineage gives away 1000.010000000000; nothing was written`);
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      await org.store.run(`UPDATE allocation_lineage SET amount = amount - 0.01 WHERE ${where}`);
     }
   });
 

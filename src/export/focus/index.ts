@@ -62,6 +62,13 @@ export async function buildFocusRows(store: Store, period: Period): Promise<{ ru
   await store.run('CREATE OR REPLACE TEMP TABLE focus_params AS SELECT $1::INTEGER AS run_id, $2::VARCHAR AS cost_metric', [runId, run.cost_metric]);
   await store.run(sql('split-exact'));
   await store.run(sql('build'));
+  const off = await store.all<{ what: string; currency: string; charges: string; lineage: string }>(sql('check-groups'));
+  if (off.length > 0) {
+    const o = off[0]!;
+    throw new PermanentError(
+      `the lineage of run #${runId} does not add up for ${o.what} (${o.currency}): its charges are ${o.charges}, its lineage gives away ${o.lineage}; nothing was written`,
+    );
+  }
   const bad = await store.all<{ x_team: string; x_charge_type: string; x_service: string; currency: string; in_file: string | null; in_chargeback: string | null }>(sql('check'));
   if (bad.length > 0) {
     const b = bad[0]!;
