@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attribute } from '../../src/allocate/run.ts';
 import { exportFocus } from '../../src/export/focus/index.ts';
 import { sqlString } from '../../src/store/db.ts';
-import { addItems, config } from '../allocate/fixture.ts';
+import { addItems, config, tempStore } from '../allocate/fixture.ts';
+import { ingestFocusFiles } from '../../src/ingest/focus/ingest.ts';
 import { allot } from '../cli/run.ts';
 import { buildOrg, orgYaml, PERIOD, type Org } from '../render/team.fixture.ts';
 import { checkFocusParquet } from './focus-check.ts';
@@ -102,11 +103,23 @@ describe('FOCUS export of hand-built splits', () => {
     const text = readFileSync(csv, 'utf8');
     expect(text.split('\n')[0]).toMatch(/^AllocatedMethodId,AllocatedMethodDetails,AllocatedResourceId,AllocatedResourceName,AllocatedTags,/);
     expect(text).toMatch(/,2026-10-01T00:00:00Z,/);
-    const sums = await org.store.all(
+    const sums = await org.store.all<{ f: string; n: string; cost: string }>(
       `SELECT 'csv' AS f, count(*)::VARCHAR AS n, sum(EffectiveCost::DECIMAL(38,12))::VARCHAR AS cost FROM read_csv(${sqlString(csv)}, all_varchar = true)
        UNION ALL SELECT 'parquet', count(*)::VARCHAR, sum(EffectiveCost)::VARCHAR FROM read_parquet(${sqlString(parquet)}) ORDER BY 1`);
-    expect(sums[0]).toMatchObject({ n: (sums[1] as { n: string }).n, cost: (sums[1] as { cost: string }).cost });
+    const { f: _f, ...inFile } = sums[1]!;
+    expect(sums[0]).toMatchObject({ n: sums[1]!.n, cost: sums[1]!.cost });
     await expect(exportFocus(org.store, PERIOD, join(dir, 'x.json'))).rejects.toThrow('must end in .parquet or .csv');
+    // Allot's own FOCUS reader takes both files back, cent for cent.
+    for (const f of [parquet, csv]) {
+      const back = await tempStore();
+      try {
+        await ingestFocusFiles(back, [f]);
+        expect((await back.one<{ n: string; cost: string }>('SELECT count(*)::VARCHAR AS n, sum(effective_cost)::VARCHAR AS cost FROM line_items')), f)
+          .toEqual(inFile);
+      } finally {
+        back.close();
+      }
+    }
   });
 });
 
