@@ -11,6 +11,7 @@ import { explain } from '../explain/explain.ts';
 import { focusDaily, type DailyCost } from '../export/focus/index.ts';
 import { chargebackRows } from '../model/chargeback.ts';
 import { buildValueReport } from '../model/value/index.ts';
+import { StoreBusyError } from '../store/access.ts';
 import type { Store } from '../store/db.ts';
 import { periodRunId } from '../store/runs.ts';
 import { sqlFolder } from '../store/sql.ts';
@@ -62,6 +63,8 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     if (e instanceof HttpError) return c.json({ error: e.message }, e.status);
     if (e instanceof BadIntervalError) return c.json({ error: e.message }, 400);
     if (e instanceof MixedCurrencyError) return c.json({ error: e.message }, 422);
+    // A writer held the store for longer than --wait-store and published no snapshot: try again later.
+    if (e instanceof StoreBusyError) return c.json({ error: e.message }, 503);
     if (e instanceof AllotError) return c.json({ error: e.message.split('\n')[0] }, /no allocation run|has no cost/.test(e.message) ? 404 : 422);
     log.error({ err: { message: e.message, name: e.name }, path: c.req.path }, 'request failed');
     return c.json({ error: 'internal error (logged by the server)' }, 500);

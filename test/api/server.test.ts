@@ -1,6 +1,7 @@
 // `allot serve`: real HTTP requests against the started server on 127.0.0.1,
 // over a hand-built store, with an admin token and a team token; and the
 // Cost Insights client against the same server.
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -14,6 +15,7 @@ import { startServer, type RunningServer } from '../../src/api/server.ts';
 import { tokensFromEnv } from '../../src/api/tokens.ts';
 import { openForWrite, publishSnapshot } from '../../src/store/access.ts';
 import { roundDecimal, sumDecimals } from '../../src/util/decimal.ts';
+import { tempStore } from '../allocate/fixture.ts';
 import { buildOrg, orgConfig, orgYaml, PERIOD, PREVIOUS, type Org } from '../render/team.fixture.ts';
 import { startServe } from './serve-process.ts';
 
@@ -46,6 +48,21 @@ afterAll(async () => {
 async function get(path: string, token?: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`${server.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { status: res.status, body: await res.json() };
+}
+
+/** A writer in another process (DuckDB's lock is per process): holds `path` open for writing until stopped. */
+async function holdWriter(path: string): Promise<{ stop(): void }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', `
+    import { DuckDBInstance } from '@duckdb/node-api';
+    const db = await DuckDBInstance.create(process.argv[1]);
+    await db.connect();
+    console.log('holding');
+    setInterval(() => {}, 1000);`, path], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((ok, fail) => {
+    child.stdout!.once('data', () => ok());
+    child.once('exit', (code) => fail(new Error(`the writer exited (${code}) before holding the store`)));
+  });
+  return { stop: () => child.kill('SIGTERM') };
 }
 
 describe('allot serve', () => {
@@ -126,22 +143,24 @@ describe('allot serve', () => {
     expect(logLines.join('')).not.toContain(PAYMENTS);
   });
 
-  it('between requests the store is free: a writer opens it at once', async () => {
+  it('between requests the store is free: a writer in another process opens it at once', async () => {
     await get(`/v1/teams/payments/explain?period=${PERIOD}`, ADMIN);
-    const w = await openForWrite(db, { waitMs: 0, what: 'test writer' });
-    w.close();
+    const w = await holdWriter(db);
+    w.stop();
   });
 
-  it("while a writer holds the store, it answers from the writer's published snapshot", async () => {
+  it("while a writer in another process holds the store, it answers from the published snapshot", async () => {
     const w = await openForWrite(db, { waitMs: 0, what: 'test writer' });
+    await publishSnapshot(w, 'test writer');
+    w.close();
+    const holder = await holdWriter(db);
     try {
-      await publishSnapshot(w, 'test writer');
       const r = await get(`/v1/teams/payments/daily?period=${PERIOD}`, ADMIN);
       expect(r.status).toBe(200);
       expect(r.body.run_id).toBe(org.runs.current);
       expect((await get('/v1/periods', ADMIN)).body).toHaveLength(2);
     } finally {
-      w.close();
+      holder.stop();
     }
   });
 });
@@ -230,4 +249,25 @@ describe('allot serve, the command', () => {
       expect(await s.stop()).toBe(0);
     }
   }, 60_000);
+});
+
+describe('a busy store without a snapshot', () => {
+  it('is 503 with the reason once --wait-store is over', async () => {
+    const store = await tempStore();
+    const path = store.path;
+    store.close();
+    const r = new StoreReader(path, { waitMs: 0 });
+    const s = await startServer({ reader: r, config: orgConfig().config, tokens: tokensFromEnv({ ALLOT_API_ADMIN_TOKEN: ADMIN }, ['payments']), log: pino({ level: 'silent' }) },
+      { host: '127.0.0.1', port: 0 });
+    const writer = await holdWriter(path);
+    try {
+      const res = await fetch(`${s.url}/v1/periods`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: string }).error).toMatch(/^the store .* is busy: held by process \d+/);
+    } finally {
+      writer.stop();
+      await s.close();
+      r.close();
+    }
+  });
 });
