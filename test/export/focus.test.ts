@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attribute } from '../../src/allocate/run.ts';
-import { exportFocus } from '../../src/export/focus/index.ts';
+import { exportFocus, focusDaily } from '../../src/export/focus/index.ts';
 import { sqlString } from '../../src/store/db.ts';
 import { addItems, config, tempStore } from '../allocate/fixture.ts';
 import { ingestFocusFiles } from '../../src/ingest/focus/ingest.ts';
@@ -29,6 +29,12 @@ describe('FOCUS export of hand-built splits', () => {
     const r = await exportFocus(org.store, PERIOD, file);
     expect(r).toMatchObject({ period: PERIOD, run_id: org.runs.current, cost_metric: 'EffectiveCost', format: 'parquet', line_items: 14 });
     await checkFocusParquet(org.store, file, org.runs.current, PERIOD);
+    // The daily costs (what allot serve reads) are the file's rows summed per day.
+    const daily = await focusDaily(org.store, PERIOD);
+    expect(daily.rows).toEqual(await org.store.all(
+      `SELECT strftime(ChargePeriodStart AT TIME ZONE 'UTC', '%Y-%m-%d') AS day, x_AllotTeam AS team_id, x_AllotChargeType AS charge_type,
+              x_AllotService AS service, SubAccountId AS sub_account_id, BillingCurrency AS currency, sum(EffectiveCost)::VARCHAR AS amount
+       FROM read_parquet(${sqlString(file)}) GROUP BY ALL ORDER BY ALL`));
     // The Tax line goes to the platform pool and is split among the teams that receive shared cost.
     const tax = await org.store.all<{ m: string; rid: string; team: string }>(
       `SELECT AllocatedMethodId AS m, AllocatedResourceId AS rid, x_AllotTeam AS team FROM read_parquet(${sqlString(file)})

@@ -49,11 +49,10 @@ export function focusFormat(file: string): FocusFormat {
 }
 
 /**
- * Builds the period's FOCUS rows in TEMP tables (focus_rows and the tables
- * behind it, see sql/build.sql) from its run, and checks them against the
- * run's chargeback rows. Writes nothing.
+ * Splits the period's charges in TEMP tables (sql/split.sql) from its run, and
+ * checks each split group against the run's lineage. Writes nothing.
  */
-export async function buildFocusRows(store: Store, period: Period): Promise<{ runId: number; costMetric: string }> {
+async function buildSplit(store: Store, period: Period): Promise<{ runId: number; costMetric: string }> {
   const runId = await requirePeriodRunId(store, period);
   if (!(await store.one(sql('owners'), [runId]))) {
     throw new AllotError(`run #${runId} of ${period} no longer has its line items' owners (only a period's latest run keeps them); run "allot attribute --period ${period}" again`);
@@ -61,7 +60,7 @@ export async function buildFocusRows(store: Store, period: Period): Promise<{ ru
   const run = (await store.one<{ cost_metric: string }>('SELECT cost_metric FROM allocation_runs WHERE run_id = $1', [runId]))!;
   await store.run('CREATE OR REPLACE TEMP TABLE focus_params AS SELECT $1::INTEGER AS run_id, $2::VARCHAR AS cost_metric', [runId, run.cost_metric]);
   await store.run(sql('split-exact'));
-  await store.run(sql('build'));
+  await store.run(sql('split'));
   const off = await store.all<{ what: string; currency: string; charges: string; lineage: string }>(sql('check-groups'));
   if (off.length > 0) {
     const o = off[0]!;
@@ -69,6 +68,17 @@ export async function buildFocusRows(store: Store, period: Period): Promise<{ ru
       `the lineage of run #${runId} does not add up for ${o.what} (${o.currency}): its charges are ${o.charges}, its lineage gives away ${o.lineage}; nothing was written`,
     );
   }
+  return { runId, costMetric: run.cost_metric };
+}
+
+/**
+ * Builds the period's FOCUS rows in TEMP tables (focus_rows and the tables
+ * behind it, see sql/split.sql and sql/rows.sql) from its run, and checks
+ * them against the run's chargeback rows. Writes nothing.
+ */
+export async function buildFocusRows(store: Store, period: Period): Promise<{ runId: number; costMetric: string }> {
+  const { runId, costMetric } = await buildSplit(store, period);
+  await store.run(sql('rows'));
   const bad = await store.all<{ x_team: string; x_charge_type: string; x_service: string; currency: string; in_file: string | null; in_chargeback: string | null }>(sql('check'));
   if (bad.length > 0) {
     const b = bad[0]!;
@@ -77,7 +87,7 @@ export async function buildFocusRows(store: Store, period: Period): Promise<{ ru
         `is ${b.in_file ?? 'absent'} in the export but ${b.in_chargeback ?? 'absent'} in the chargeback rows; nothing was written`,
     );
   }
-  return { runId, costMetric: run.cost_metric };
+  return { runId, costMetric };
 }
 
 // CSV has no types: instants are written as FOCUS's ISO 8601 UTC text.
@@ -127,6 +137,6 @@ export interface DailyCost {
  * days add up exactly to its chargeback rows' exact amounts.
  */
 export async function focusDaily(store: Store, period: Period): Promise<{ runId: number; rows: DailyCost[] }> {
-  const { runId } = await buildFocusRows(store, period);
+  const { runId } = await buildSplit(store, period);
   return { runId, rows: await store.all<DailyCost>(sql('daily')) };
 }
