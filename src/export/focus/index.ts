@@ -11,11 +11,14 @@ import type { Period } from '../../util/period.ts';
 
 const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
-/** The method ids in AllocatedMethodId, one per way Allot splits a charge. */
+/**
+ * The method ids in AllocatedMethodId, one per way Allot splits a charge. Idle
+ * that goes to the platform pool (idle policy platform) is split with that
+ * pool's shared method.
+ */
 export const METHOD_IDS = {
   'allot/cluster-usage': "a cluster's cost split among its namespaces by CPU and memory used (max of request and usage), CPU and memory priced by capacity",
   'allot/idle-proportional': "a cluster's idle capacity, split among its namespaces by their usage (idle policy proportional)",
-  'allot/idle-platform': "a cluster's idle capacity, to the platform pool (idle policy platform); appears only through that pool's shared methods",
   'allot/idle-unallocated': "a cluster's idle capacity, left unallocated (idle policy unallocated, or no usage to split it by)",
   'allot/cluster-no-usage': 'a cluster pool without usage data in the period: unallocated',
   'allot/shared-proportional': "a shared pool split among teams by their direct, Kubernetes and idle cost",

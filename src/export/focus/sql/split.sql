@@ -73,7 +73,8 @@ SELECT 'cluster' AS kind, l.cluster AS owner, l.currency, l.detail AS target, l.
        CASE
          WHEN l.basis = 'namespace' THEN 'allot/cluster-usage'
          WHEN l.basis = 'idle' AND l.namespace IS NOT NULL THEN 'allot/idle-proportional'
-         WHEN l.basis = 'idle' THEN 'allot/idle-' || coalesce(cs.idle_policy, 'unallocated')
+         -- Idle no namespace took (platform idle goes to the pool, below): left unallocated.
+         WHEN l.basis = 'idle' THEN 'allot/idle-unallocated'
          ELSE 'allot/cluster-no-usage'
        END AS method_id,
        l.cluster, l.namespace, NULL::VARCHAR AS pool, NULL::VARCHAR AS pool_name,
