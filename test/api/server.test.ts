@@ -51,7 +51,7 @@ async function get(path: string, token?: string): Promise<{ status: number; body
 }
 
 /** A writer in another process (DuckDB's lock is per process): holds `path` open for writing until stopped. */
-async function holdWriter(path: string): Promise<{ stop(): void }> {
+async function holdWriter(path: string): Promise<{ stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', `
     import { DuckDBInstance } from '@duckdb/node-api';
     const db = await DuckDBInstance.create(process.argv[1]);
@@ -62,7 +62,8 @@ async function holdWriter(path: string): Promise<{ stop(): void }> {
     child.stdout!.once('data', () => ok());
     child.once('exit', (code) => fail(new Error(`the writer exited (${code}) before holding the store`)));
   });
-  return { stop: () => child.kill('SIGTERM') };
+  // Stopped once it has exited, so its lock is gone.
+  return { stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
 }
 
 describe('allot serve', () => {
@@ -146,11 +147,11 @@ describe('allot serve', () => {
   it('between requests the store is free: a writer in another process opens it at once', async () => {
     await get(`/v1/teams/payments/explain?period=${PERIOD}`, ADMIN);
     const w = await holdWriter(db);
-    w.stop();
+    await w.stop();
   });
 
   it("while a writer in another process holds the store, it answers from the published snapshot", async () => {
-    const w = await openForWrite(db, { waitMs: 0, what: 'test writer' });
+    const w = await openForWrite(db, { waitMs: 10_000, what: 'test writer' });
     await publishSnapshot(w, 'test writer');
     w.close();
     const holder = await holdWriter(db);
@@ -160,7 +161,7 @@ describe('allot serve', () => {
       expect(r.body.run_id).toBe(org.runs.current);
       expect((await get('/v1/periods', ADMIN)).body).toHaveLength(2);
     } finally {
-      holder.stop();
+      await holder.stop();
     }
   });
 });
@@ -265,7 +266,7 @@ describe('a busy store without a snapshot', () => {
       expect(res.status).toBe(503);
       expect(((await res.json()) as { error: string }).error).toMatch(/^the store .* is busy: held by process \d+/);
     } finally {
-      writer.stop();
+      await writer.stop();
       await s.close();
       r.close();
     }
