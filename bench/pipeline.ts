@@ -168,6 +168,8 @@ async function phasePipeline(n: number): Promise<PhaseResult> {
     writeChargebackFiles(e, join(dir, `chargeback-${g.period}.csv`));
     return e;
   });
+  const { exportFocus } = await import('../src/export/focus/index.ts');
+  const [focusExp, tFocusExport] = await time('export FOCUS', () => exportFocus(store, g.period, join(dir, `focus-${g.period}.parquet`)));
   const [closed, tClose] = await time('close', async () => {
     try {
       await closePeriod(store, g.period, { actor: 'bench', decimals: changed.config.currency_decimals });
@@ -181,8 +183,9 @@ async function phasePipeline(n: number): Promise<PhaseResult> {
   const lineItems = focus.files.reduce((a, f) => a + f.rowsLoaded, 0);
   const podSamples = snaps.reduce((a, f) => a + ((f as { pods?: number }).pods ?? 0), 0);
   return {
-    seconds: { ingest_focus: tFocus, ingest_k8s: tK8s, attribute: tAttr, reattribute: tReattr, export: tExport, close: tClose, reports: tReports },
-    rows: { line_items: lineItems, pod_samples: podSamples, classes: run.inputs.classes, chargeback_rows: exp.manifest.rows, reports: emails.length },
+    seconds: { ingest_focus: tFocus, ingest_k8s: tK8s, attribute: tAttr, reattribute: tReattr, export: tExport, focus_export: tFocusExport, close: tClose, reports: tReports },
+    rows: { line_items: lineItems, pod_samples: podSamples, classes: run.inputs.classes, chargeback_rows: exp.manifest.rows, reports: emails.length,
+      focus_rows: focusExp.rows, focus_charges: focusExp.origin_charges, focus_split_rows: focusExp.split_rows },
     peakRssMb: peakRssMb(),
     info: {
       reconciles: run.totals.every((t) => t.ok) && rerun.totals.every((t) => t.ok),
@@ -234,6 +237,7 @@ function printSize(r: SizeResult): void {
   line('attribute', s.attribute!, `${int(rows.line_items!)} line items in ${int(rows.classes!)} classes`);
   line('re-attribute after a rule change', s.reattribute!, `sums kept: ${pipe.info!.kept}`);
   line('export the chargeback CSV', s.export!, `${int(rows.chargeback_rows!)} rows`);
+  line('export FOCUS (Parquet)', s.focus_export!, `${int(rows.focus_charges!)} daily charges → ${int(rows.focus_rows!)} rows (${int(rows.focus_split_rows!)} allocated)`);
   line('close the month', s.close!, String(pipe.info!.closed));
   line('team reports', s.reports!, `${rows.reports} teams`);
   line('pipeline: ingest FOCUS + attribute + export', pipelineSeconds(pipe));

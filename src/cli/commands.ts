@@ -14,6 +14,7 @@ import { registerJobs } from './jobs.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerSend } from './send.ts';
 import { registerSends } from './sends.ts';
+import { registerServe } from './serve.ts';
 import { registerStatus } from './status.ts';
 import { registerTieOut } from './tieout.ts';
 import { registerWorker } from './worker.ts';
@@ -33,6 +34,7 @@ export const commands: Register[] = [
   registerSend,
   registerSends,
   registerExplain,
+  registerServe,
   registerStatus,
   registerRun,
   registerSchedule,

@@ -22,4 +22,20 @@ export const registerExport: Register = (program, run) => {
         });
       }),
     );
+  exp
+    .command('focus')
+    .description('write the period\'s cost as FOCUS 1.3 rows, split charges replaced by their allocated charges (Parquet or CSV by the extension)')
+    .addOption(periodOption())
+    .requiredOption('--out <file>', 'file to write: .parquet or .csv')
+    .action((opts: { period: string; out: string }) =>
+      run(async (ctx) => {
+        const { exportFocus, focusFormat } = await import('../export/focus/index.ts');
+        focusFormat(opts.out);
+        const r = await exportFocus(await ctx.readDb(), opts.period, opts.out);
+        ctx.print(r, () => {
+          ctx.out(`Wrote ${r.rows} FOCUS rows of run #${r.run_id} (${r.period}, ${r.cost_metric}) to ${r.file}`);
+          ctx.out(`${r.origin_charges} charges (${r.line_items} line items summed per day); ${r.split_charges} of them split into ${r.split_rows} allocated rows`);
+        });
+      }),
+    );
 };
