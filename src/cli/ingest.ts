@@ -6,9 +6,10 @@ import { registerIngestGcpBq } from './ingest-gcp.ts';
 import { registerIngestK8s } from './ingest-k8s.ts';
 import { registerIngestPrometheus } from './ingest-prometheus.ts';
 import { registerIngestInvoices } from './ingest-invoices.ts';
+import { registerIngestBudgets } from './ingest-budgets.ts';
 
 // Each source lives in src/ingest/<source>/ and registers its subcommand here.
-const sources: RegisterSource[] = [registerFocus, registerIngestK8s, registerIngestAwsCe, registerAwsCur, registerIngestGcpBq, registerIngestPrometheus, registerIngestInvoices];
+const sources: RegisterSource[] = [registerFocus, registerIngestK8s, registerIngestAwsCe, registerAwsCur, registerIngestGcpBq, registerIngestPrometheus, registerIngestInvoices, registerIngestBudgets];
 
 export const registerIngest: Register = (program, run) => {
   const ingest = program.command('ingest').description('import billing data and Kubernetes usage into the store');

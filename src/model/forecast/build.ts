@@ -26,11 +26,14 @@ export interface TeamSeries {
   /** Usage per day and service (main currency). */
   services: ServiceDaily[];
   /** Total series per charge type, as projected (for "since when"). */
-  series: { charge_type: string; usage: (string | undefined)[]; one_off: string; estimated: Set<number>; adjust: string }[];
+  series: { charge_type: string; usage: (string | undefined)[]; one_off_days: bigint[]; undated: bigint; estimated: Set<number>; adjust: string }[];
   /** "today" as a day of the month, and what the projection was given. */
   today: number;
   last_data_day: number;
   incomplete_days_setting: number;
+  /** The run whose line-item owners are kept (null: none), and its cost measure. */
+  owners_run: number | null;
+  cost_metric: string;
 }
 
 interface Row { team_id: string; charge_type: string; service: string; currency: string; decimals: number; amount: string; src: string | null }
@@ -75,13 +78,16 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
     if (budget) checkBudgetCurrency(team.id, budget, currency);
 
     // Per charge type: usage per day, one-offs, estimated days; per service: usage per day.
-    const types = new Map<string, { usage: bigint[]; has: boolean[]; oneOff: bigint; estimated: Set<number>; exact: bigint }>();
+    const types = new Map<string, { usage: bigint[]; has: boolean[]; oneOff: bigint; oneOffDays: bigint[]; undated: bigint; estimated: Set<number>; exact: bigint }>();
     const services = new Map<string, { usage: bigint[]; has: boolean[]; types: Set<string> }>();
     for (const r of mine.filter((x) => x.currency === currency)) {
-      const t = types.get(r.charge_type) ?? { usage: Array(days).fill(0n), has: Array(days).fill(false), oneOff: 0n, estimated: new Set<number>(), exact: 0n };
+      const t = types.get(r.charge_type) ?? {
+        usage: Array<bigint>(days).fill(0n), has: Array<boolean>(days).fill(false), oneOff: 0n, oneOffDays: Array<bigint>(days).fill(0n), undated: 0n,
+        estimated: new Set<number>(), exact: 0n,
+      };
       types.set(r.charge_type, t);
       t.exact += toUnits(r.amount);
-      const sv = services.get(r.service) ?? { usage: Array(days).fill(0n), has: Array(days).fill(false), types: new Set<string>() };
+      const sv = services.get(r.service) ?? { usage: Array<bigint>(days).fill(0n), has: Array<boolean>(days).fill(false), types: new Set<string>() };
       const amount = toUnits(r.amount);
       const src = r.src === null ? undefined : bySrc.get(`${r.src}\u0000${currency}`);
       // The team's own line items date a direct row exactly; a cluster's or pool's share follows its source's days.
@@ -89,6 +95,7 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
       const srcTotal = parts.reduce((a, d) => a + toUnits(d.cost), 0n);
       if (r.src === null || r.charge_type === 'adjustment') {
         t.oneOff += amount;
+        t.undated += amount;
         continue;
       }
       services.set(r.service, sv);
@@ -98,9 +105,9 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
         const billed = Math.max(1, Math.min(today - 1, days));
         for (let d = 1; d <= billed; d++) {
           const share = divRound(amount, BigInt(billed));
-          t.usage[d - 1] += share;
+          addAt(t.usage, d - 1, share);
           t.has[d - 1] = true;
-          sv.usage[d - 1] += share;
+          addAt(sv.usage, d - 1, share);
           sv.has[d - 1] = true;
         }
         continue;
@@ -108,11 +115,14 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
       for (const d of parts) {
         const share = r.charge_type === 'direct' ? toUnits(d.cost) : divRound(amount * toUnits(d.cost), srcTotal);
         if (d.estimated) t.estimated.add(d.day);
-        if (d.kind === 'one-off') t.oneOff += share;
+        if (d.kind === 'one-off') {
+          t.oneOff += share;
+          addAt(t.oneOffDays, d.day - 1, share);
+        }
         else {
-          t.usage[d.day - 1] += share;
+          addAt(t.usage, d.day - 1, share);
           t.has[d.day - 1] = true;
-          sv.usage[d.day - 1] += share;
+          addAt(sv.usage, d.day - 1, share);
           sv.has[d.day - 1] = true;
         }
       }
@@ -131,7 +141,7 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
       const exact = fromUnits(t.exact);
       const adjust = subtractDecimal(exact, f.mtd, 12);
       const shift = (x: string) => sumDecimals([x, adjust], 12);
-      series.push({ charge_type: type, usage, one_off: fromUnits(t.oneOff), estimated: t.estimated, adjust });
+      series.push({ charge_type: type, usage, one_off_days: t.oneOffDays, undated: t.undated, estimated: t.estimated, adjust });
       for (const i of f.incomplete) if (!incomplete.has(i.day) || i.why !== 'recent') incomplete.set(i.day, i.why);
       daysLeft = f.days_left;
       const r = (x: string) => roundDecimal(x, decimals);
@@ -175,12 +185,17 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
       today,
       last_data_day: run.last_day,
       incomplete_days_setting: incompleteDays,
+      owners_run: run.owners_run,
+      cost_metric: run.cost_metric,
     });
   }
   return out;
 }
 
 const abs = (x: bigint) => (x < 0n ? -x : x);
+const addAt = (xs: bigint[], i: number, v: bigint) => {
+  xs[i] = (xs[i] ?? 0n) + v;
+};
 const ORDER = ['direct', 'kubernetes', 'idle', 'shared', 'adjustment'];
 const order = (t: string) => (ORDER.includes(t) ? ORDER.indexOf(t) : ORDER.length);
 
