@@ -20,18 +20,20 @@ export class TestWebhookServer {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<TestWebhookServer> {
-    let self!: TestWebhookServer;
+    const holder: { self?: TestWebhookServer } = {};
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        const self = holder.self!;
         self.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         const status = self.statuses.shift() ?? 200;
         res.writeHead(status, { 'content-type': 'text/plain' });
         res.end(status === 200 ? 'ok' : `status ${status}`);
       });
     });
-    self = new TestWebhookServer(server);
+    const self = new TestWebhookServer(server);
+    holder.self = self;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     self.port = (server.address() as AddressInfo).port;
     return self;
