@@ -62,3 +62,23 @@ describe('the monthly team email: budget, actual, variance, six months', () => {
     expect(rendered.html).not.toContain('>Budget<');
   });
 });
+
+describe('allot export budgets', () => {
+  it('budget against actual per team, the actual tying to the chargeback CSV, with a manifest', async () => {
+    const { buildBudgetsExport, writeBudgetsFiles } = await import('../../src/close/budgets.ts');
+    const { parse } = await import('csv-parse/sync');
+    const { readFileSync } = await import('node:fs');
+    const e = await buildBudgetsExport(store, loaded.config, '2026-10');
+    const out = join(mkdtempSync(join(tmpdir(), 'allot-budget-export-')), 'budgets-2026-10.csv');
+    const files = writeBudgetsFiles(e, out);
+    expect(parse(readFileSync(files.csv, 'utf8'), { columns: true })).toEqual([
+      { period: '2026-10', team_id: 'alpha', team_name: 'Alpha', cost_center: 'CC-A', gl_account: '6100', currency: 'USD', budget: '3000.00', actual: '3410.00', variance: '410.00', budget_source: 'config teams[alpha].budget' },
+      { period: '2026-10', team_id: 'bravo', team_name: 'Bravo', cost_center: 'CC-B', gl_account: '6200', currency: 'USD', budget: '', actual: '155.00', variance: '', budget_source: '' },
+    ]);
+    const manifest = JSON.parse(readFileSync(files.manifest, 'utf8'));
+    expect(manifest).toMatchObject({ period: '2026-10', rows: 2, control_totals: [{ currency: 'USD', budget: '3000.00', actual: '3565.00' }], closed: false, closed_at: null });
+    expect(files.manifest).toBe(out.replace(/\.csv$/, '.manifest.json'));
+    const { createHash } = await import('node:crypto');
+    expect(manifest.sha256).toBe(createHash('sha256').update(readFileSync(files.csv)).digest('hex'));
+  });
+});
