@@ -41,7 +41,7 @@ describe('allot forecast, ingest budgets, alerts', () => {
     expect(r.stdout).toContain('  Budget:        $2,000.00 (config teams[alpha].budget)');
     expect(r.stdout).toContain('  Cost to date:  $1,650.00 (82.5% of budget)');
     expect(r.stdout).toContain('  Forecast:      $3,250.00 (162.5% of budget), likely between $3,250.00 and $3,250.00; 16 days to come');
-    expect(r.stdout).toContain('  Over budget:   $1,250.00 by the forecast');
+    expect(r.stdout).toContain('  Variance:      forecast $1,250.00 over the budget');
     expect(r.stdout).toContain('  Not final yet: 2026-11-13, 2026-11-14 (the last days, vendors still bill them); projected, not read as zero');
     expect(r.stdout).toMatch(/direct\s+\$1,650\.00\s+\$250\.00\s+\$3,250\.00/);
 

@@ -27,7 +27,7 @@ export function forecastLines(f: TeamForecast): string[] {
   ];
   if (f.forecast_variance !== null) {
     const over = !f.forecast_variance.startsWith('-');
-    lines.push(`  ${(over ? 'Over budget:' : 'Under budget:').padEnd(15)}${m(f.forecast_variance.replace(/^-/, ''))} by the forecast`);
+    lines.push(`  Variance:      forecast ${m(f.forecast_variance.replace(/^-/, ''))} ${over ? 'over' : 'under'} the budget`);
   }
   if (f.incomplete_days.length) lines.push(`  Not final yet: ${describeIncomplete(f)}; projected, not read as zero`);
   for (const o of f.other_currencies) lines.push(`  Also ${formatMoney(o.mtd, o.currency)} to date in ${o.currency}, not in these figures`);
