@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { AlertOutcome, AlertsResult } from '../deliver/alerts.ts';
 import { UsageError } from '../util/errors.ts';
+import { table } from './format.ts';
 import { periodOption } from './options.ts';
 import type { Register } from './register.ts';
 import type { Context } from './context.ts';
@@ -20,8 +21,25 @@ export const registerAlerts: Register = (program, run) => {
     .addOption(new Option('--as-of <YYYY-MM-DD>', 'the day to forecast from: days before it are billed (default: today, UTC)'))
     .option('--dry-run', 'write each alert as a .eml file (and webhook .json) instead of sending (needs --out); the send log is not touched', false)
     .option('--out <dir>', 'directory for the files of --dry-run')
-    .action((opts: { period: string; team?: string; asOf?: string; dryRun: boolean; out?: string }) =>
+    .option('--log', 'show the alerts already sent for the period (the send log), and send nothing', false)
+    .action((opts: { period: string; team?: string; asOf?: string; dryRun: boolean; out?: string; log: boolean }) =>
       run(async (ctx) => {
+        if (opts.log) {
+          if (opts.dryRun || opts.out || opts.asOf) throw new UsageError('--log takes only --period and --team');
+          const { readAlertLog } = await import('../deliver/alerts.ts');
+          const rows = await readAlertLog(await ctx.readDb(), opts.period, opts.team);
+          ctx.print(rows, () => {
+            if (!rows.length) return ctx.out(`No alert was sent for ${opts.period}${opts.team ? ` to team ${opts.team}` : ''}.`);
+            ctx.out(
+              table(
+                ['team', 'alert', 'channel', 'status', 'to', 'attempts', 'finished (UTC)', 'reply'],
+                rows.map((r) => [r.team_id, r.alert_key, r.channel, r.status, r.recipients, String(r.attempts), r.sent_at ?? '', r.response ?? '']),
+                [5],
+              ),
+            );
+          });
+          return;
+        }
         if (opts.dryRun && !opts.out) throw new UsageError('--dry-run needs --out DIR for the .eml files');
         if (opts.out && !opts.dryRun) throw new UsageError('--out is only for --dry-run');
         if (opts.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf)) throw new UsageError(`--as-of must be YYYY-MM-DD, got "${opts.asOf}"`);

@@ -82,6 +82,9 @@ describe('allot forecast, ingest budgets, alerts', () => {
     expect(mail.subject).toBe('[Allot] Alpha: November 2026 forecast $3,250.00 is 162.5% of budget (100% threshold)');
     expect(mail.text).toContain('allot explain --period 2026-11 --team alpha');
 
+    const log = await allot([...args, 'alerts', '--period', '2026-11', '--log']);
+    expect(log.stdout).toBe('No alert was sent for 2026-11.\n');
+
     const usage = await allot([...args, 'alerts', '--period', '2026-11', '--dry-run']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--dry-run needs --out DIR');

@@ -134,3 +134,25 @@ describe('projectSeries', () => {
     expect([f.mtd, f.forecast, f.method]).toEqual(['47.000000000000', '47.000000000000', 'month-over']);
   });
 });
+
+describe('data dated on or after the as-of day', () => {
+  it('is billed and not final: counted once, projected up to the expected day', async () => {
+    const loaded = config(`
+teams:
+  - { id: alpha, name: Alpha, cost_center: CC-A, gl_account: "6100", accounts: ["111"] }
+alerts: { incomplete_days: 0 }
+`);
+    const s = await tempStore();
+    try {
+      // a pull on the 11th already has 30 of the day's cost
+      await addCharges(s, P, [...everyDay('111', 1, 10, '100.00'), { account: '111', day: 11, cost: '30.00' }]);
+      await attributeAt(s, loaded, P);
+      const [f] = await buildForecasts(s, loaded.config, P, { asOf: '2026-10-11' });
+      // to date 1,030; the 11th at 100 (not 30 + 100); 20 more days × 100
+      expect([f!.forecast.mtd, f!.forecast.forecast, f!.forecast.days_left]).toEqual(['1030.00', '3100.00', 20]);
+      expect(f!.forecast.incomplete_days).toEqual([{ day: '2026-10-11', why: 'recent' }]);
+    } finally {
+      s.close();
+    }
+  });
+});

@@ -102,7 +102,7 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
       sv.types.add(r.charge_type);
       if (parts.length === 0 || (r.charge_type !== 'direct' && srcTotal === 0n)) {
         // No dated cost to follow: spread evenly over the billed days, as usage.
-        const billed = Math.max(1, Math.min(today - 1, days));
+        const billed = Math.max(1, Math.min(Math.max(today - 1, run.last_day), days));
         for (let d = 1; d <= billed; d++) {
           const share = divRound(amount, BigInt(billed));
           addAt(t.usage, d - 1, share);

@@ -89,7 +89,8 @@ export function weekday(period: string, day: number): number {
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
 export function projectSeries(s: SeriesInput): SeriesForecast {
-  const billedTo = Math.min(s.today - 1, s.days);
+  // Data dated today or later (a pull that already has today's first hours) is billed, and not final.
+  const billedTo = Math.min(Math.max(s.today - 1, s.lastDataDay), s.days);
   const usage = (d: number) => (s.usage[d - 1] === undefined ? 0n : toUnits(s.usage[d - 1]!));
 
   const incomplete: SeriesForecast['incomplete'] = [];
