@@ -156,3 +156,28 @@ alerts: { incomplete_days: 0 }
     }
   });
 });
+
+describe('the first days of a month', () => {
+  it('learn from the month before: its complete days are the history, weekday pattern included', async () => {
+    const loaded = config(`
+teams:
+  - { id: alpha, name: Alpha, cost_center: CC-A, gl_account: "6100", accounts: ["111"] }
+alerts: { incomplete_days: 0 }
+`);
+    const s = await tempStore();
+    try {
+      // September 2026 starts on a Tuesday: weekends 5–6, 12–13, 19–20, 26–27 at 20, other days 100
+      const sepWeekend = new Set([5, 6, 12, 13, 19, 20, 26, 27]);
+      await addCharges(s, '2026-09', everyDay('111', 1, 30, (d) => (sepWeekend.has(d) ? '20.00' : '100.00')));
+      await addCharges(s, P, everyDay('111', 1, 2, '100.00'));
+      await attributeAt(s, loaded, '2026-09');
+      await attributeAt(s, loaded, P);
+      const [f] = await buildForecasts(s, loaded.config, P, { asOf: '2026-10-03' });
+      // October: 9 weekend days (3–4, 10–11, 17–18, 24–25, 31) × 20 + 22 weekdays × 100 = 2,380
+      expect([f!.forecast.mtd, f!.forecast.forecast]).toEqual(['200.00', '2380.00']);
+      expect(f!.forecast.by_charge_type[0]!.method).toMatch(/^weekday pattern of \d+ complete days$/);
+    } finally {
+      s.close();
+    }
+  });
+});

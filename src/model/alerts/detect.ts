@@ -100,6 +100,7 @@ function forecastHistory(s: TeamSeries): { day: number; forecast: bigint }[] {
         usage: t.usage.map((u, i) => (seen(i) ? u : undefined)),
         oneOff: fromUnits(oneOff), estimated: t.estimated, incompleteDays: s.incomplete_days_setting,
         lastDataDay: Math.min(s.last_data_day, asOf - 1),
+        prior: t.prior,
       });
       total += toUnits(p.forecast);
     }

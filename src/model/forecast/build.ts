@@ -2,13 +2,13 @@
 // for it, with the queries in ./sql/ and the projection of ./project.ts.
 import type { Config } from '../../config/schema.ts';
 import type { Store } from '../../store/db.ts';
-import { requirePeriodRunId } from '../../store/runs.ts';
+import { periodRunId, requirePeriodRunId } from '../../store/runs.ts';
 import { sqlFolder } from '../../store/sql.ts';
 import { percentChange, roundDecimal, subtractDecimal, sumDecimals } from '../../util/decimal.ts';
 import { AllotError } from '../../util/errors.ts';
-import { daysIn, type Period } from '../../util/period.ts';
+import { addMonths, daysIn, type Period } from '../../util/period.ts';
 import { checkBudgetCurrency, teamBudgets, type TeamBudget } from '../budgets/budgets.ts';
-import { divRound, fromUnits, projectSeries, toUnits, type SeriesForecast } from './project.ts';
+import { divRound, fromUnits, projectSeries, toUnits, type SeriesForecast, type SeriesInput } from './project.ts';
 import type { ChargeTypeForecast, IncompleteDay, ServiceDaily, TeamForecast } from './types.ts';
 
 const sql = sqlFolder(new URL('./sql/', import.meta.url));
@@ -26,7 +26,7 @@ export interface TeamSeries {
   /** Usage per day and service (main currency). */
   services: ServiceDaily[];
   /** Total series per charge type, as projected (for "since when"). */
-  series: { charge_type: string; usage: (string | undefined)[]; one_off_days: bigint[]; undated: bigint; estimated: Set<number>; adjust: string }[];
+  series: { charge_type: string; usage: (string | undefined)[]; one_off_days: bigint[]; undated: bigint; estimated: Set<number>; adjust: string; prior: SeriesInput['prior'] }[];
   /** "today" as a day of the month, and what the projection was given. */
   today: number;
   last_data_day: number;
@@ -59,12 +59,8 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
 
   const rows = await store.all<Row>(sql('team-rows'), [runId, opts.team ?? null]);
   const daily = run.owners_run === null ? [] : await store.all<Daily>(sql('source-daily'), [run.owners_run, run.cost_metric]);
-  // Per source and currency: its days, and its total (what a share is taken of).
-  const bySrc = new Map<string, Daily[]>();
-  for (const d of daily) {
-    const k = `${d.src}\u0000${d.currency}`;
-    bySrc.set(k, [...(bySrc.get(k) ?? []), d]);
-  }
+  const bySrc = bySource(daily);
+  const previous = await priorMonth(store, period, opts.team);
 
   const out: TeamSeries[] = [];
   for (const team of teams) {
@@ -77,56 +73,9 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
     const decimals = mine.find((r) => r.currency === currency)?.decimals ?? rows[0]?.decimals ?? config.currency_decimals;
     if (budget) checkBudgetCurrency(team.id, budget, currency);
 
-    // Per charge type: usage per day, one-offs, estimated days; per service: usage per day.
-    const types = new Map<string, { usage: bigint[]; has: boolean[]; oneOff: bigint; oneOffDays: bigint[]; undated: bigint; estimated: Set<number>; exact: bigint }>();
-    const services = new Map<string, { usage: bigint[]; has: boolean[]; types: Set<string> }>();
-    for (const r of mine.filter((x) => x.currency === currency)) {
-      const t = types.get(r.charge_type) ?? {
-        usage: Array<bigint>(days).fill(0n), has: Array<boolean>(days).fill(false), oneOff: 0n, oneOffDays: Array<bigint>(days).fill(0n), undated: 0n,
-        estimated: new Set<number>(), exact: 0n,
-      };
-      types.set(r.charge_type, t);
-      t.exact += toUnits(r.amount);
-      const sv = services.get(r.service) ?? { usage: Array<bigint>(days).fill(0n), has: Array<boolean>(days).fill(false), types: new Set<string>() };
-      const amount = toUnits(r.amount);
-      const src = r.src === null ? undefined : bySrc.get(`${r.src}\u0000${currency}`);
-      // The team's own line items date a direct row exactly; a cluster's or pool's share follows its source's days.
-      const parts = r.charge_type === 'direct' ? (src ?? []).filter((d) => d.service === r.service) : (src ?? []);
-      const srcTotal = parts.reduce((a, d) => a + toUnits(d.cost), 0n);
-      if (r.src === null || r.charge_type === 'adjustment') {
-        t.oneOff += amount;
-        t.undated += amount;
-        continue;
-      }
-      services.set(r.service, sv);
-      sv.types.add(r.charge_type);
-      if (parts.length === 0 || (r.charge_type !== 'direct' && srcTotal === 0n)) {
-        // No dated cost to follow: spread evenly over the billed days, as usage.
-        const billed = Math.max(1, Math.min(Math.max(today - 1, run.last_day), days));
-        for (let d = 1; d <= billed; d++) {
-          const share = divRound(amount, BigInt(billed));
-          addAt(t.usage, d - 1, share);
-          t.has[d - 1] = true;
-          addAt(sv.usage, d - 1, share);
-          sv.has[d - 1] = true;
-        }
-        continue;
-      }
-      for (const d of parts) {
-        const share = r.charge_type === 'direct' ? toUnits(d.cost) : divRound(amount * toUnits(d.cost), srcTotal);
-        if (d.estimated) t.estimated.add(d.day);
-        if (d.kind === 'one-off') {
-          t.oneOff += share;
-          addAt(t.oneOffDays, d.day - 1, share);
-        }
-        else {
-          addAt(t.usage, d.day - 1, share);
-          t.has[d.day - 1] = true;
-          addAt(sv.usage, d.day - 1, share);
-          sv.has[d.day - 1] = true;
-        }
-      }
-    }
+    const { types, services } = accumulate(mine.filter((x) => x.currency === currency), bySrc, currency, days, Math.max(1, Math.min(Math.max(today - 1, run.last_day), days)));
+    // The month before, as history for the first days of this one (its usage per charge type, same currency).
+    const prior = previous ? accumulate(previous.rows.filter((x) => x.team_id === team.id && x.currency === currency), previous.bySrc, currency, previous.days, previous.days).types : undefined;
 
     const budgetFor = (type: string) => budget?.by_charge_type[type] ?? null;
     const byType: ChargeTypeForecast[] = [];
@@ -136,12 +85,15 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
     const sums = { mtd: [] as string[], forecast: [] as string[], low: [] as string[], high: [] as string[] };
     for (const [type, t] of [...types.entries()].sort((a, b) => order(a[0]) - order(b[0]))) {
       const usage = t.usage.map((u, i) => (t.has[i] ? fromUnits(u) : undefined));
-      const f = projectSeries({ period, days, today, usage, oneOff: fromUnits(t.oneOff), estimated: t.estimated, incompleteDays, lastDataDay: run.last_day });
+      const p = prior?.get(type);
+      const priorInput: SeriesInput['prior'] =
+        p && previous ? { period: previous.period, usage: p.usage.map((u, i) => (p.has[i] ? fromUnits(u) : undefined)), lastDataDay: previous.lastDay, estimated: p.estimated } : undefined;
+      const f = projectSeries({ period, days, today, usage, oneOff: fromUnits(t.oneOff), estimated: t.estimated, incompleteDays, lastDataDay: run.last_day, prior: priorInput });
       // The cost to date is the run's, exactly; the projection adds to it.
       const exact = fromUnits(t.exact);
       const adjust = subtractDecimal(exact, f.mtd, 12);
       const shift = (x: string) => sumDecimals([x, adjust], 12);
-      series.push({ charge_type: type, usage, one_off_days: t.oneOffDays, undated: t.undated, estimated: t.estimated, adjust });
+      series.push({ charge_type: type, usage, one_off_days: t.oneOffDays, undated: t.undated, estimated: t.estimated, adjust, prior: priorInput });
       for (const i of f.incomplete) if (!incomplete.has(i.day) || i.why !== 'recent') incomplete.set(i.day, i.why);
       daysLeft = f.days_left;
       const r = (x: string) => roundDecimal(x, decimals);
@@ -190,6 +142,93 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
     });
   }
   return out;
+}
+
+
+type Types = Map<string, { usage: bigint[]; has: boolean[]; oneOff: bigint; oneOffDays: bigint[]; undated: bigint; estimated: Set<number>; exact: bigint }>;
+type Services = Map<string, { usage: bigint[]; has: boolean[]; types: Set<string> }>;
+
+function bySource(daily: Daily[]): Map<string, Daily[]> {
+  // Per source and currency: its days (a share is taken of their total).
+  const out = new Map<string, Daily[]>();
+  for (const d of daily) {
+    const k = `${d.src}\u0000${d.currency}`;
+    out.set(k, [...(out.get(k) ?? []), d]);
+  }
+  return out;
+}
+
+/** One team's rows (one currency) as daily series: per charge type usage, one-offs, estimated days; per service usage. */
+function accumulate(mine: Row[], bySrc: Map<string, Daily[]>, currency: string, days: number, billed: number): { types: Types; services: Services } {
+  const types: Types = new Map();
+  const services: Services = new Map();
+  for (const r of mine) {
+    const t = types.get(r.charge_type) ?? {
+      usage: Array<bigint>(days).fill(0n), has: Array<boolean>(days).fill(false), oneOff: 0n, oneOffDays: Array<bigint>(days).fill(0n), undated: 0n,
+      estimated: new Set<number>(), exact: 0n,
+    };
+    types.set(r.charge_type, t);
+    t.exact += toUnits(r.amount);
+    const sv = services.get(r.service) ?? { usage: Array<bigint>(days).fill(0n), has: Array<boolean>(days).fill(false), types: new Set<string>() };
+    const amount = toUnits(r.amount);
+    const src = r.src === null ? undefined : bySrc.get(`${r.src}\u0000${currency}`);
+    // The team's own line items date a direct row exactly; a cluster's or pool's share follows its source's days.
+    const parts = r.charge_type === 'direct' ? (src ?? []).filter((d) => d.service === r.service) : (src ?? []);
+    const srcTotal = parts.reduce((a, d) => a + toUnits(d.cost), 0n);
+    if (r.src === null || r.charge_type === 'adjustment') {
+      t.oneOff += amount;
+      t.undated += amount;
+      continue;
+    }
+    services.set(r.service, sv);
+    sv.types.add(r.charge_type);
+    if (parts.length === 0 || (r.charge_type !== 'direct' && srcTotal === 0n)) {
+      // No dated cost to follow: spread evenly over the billed days, as usage.
+      for (let d = 1; d <= billed; d++) {
+        const share = divRound(amount, BigInt(billed));
+        addAt(t.usage, d - 1, share);
+        t.has[d - 1] = true;
+        addAt(sv.usage, d - 1, share);
+        sv.has[d - 1] = true;
+      }
+      continue;
+    }
+    for (const d of parts) {
+      const share = r.charge_type === 'direct' ? toUnits(d.cost) : divRound(amount * toUnits(d.cost), srcTotal);
+      if (d.estimated) t.estimated.add(d.day);
+      if (d.kind === 'one-off') {
+        t.oneOff += share;
+        addAt(t.oneOffDays, d.day - 1, share);
+      }
+      else {
+        addAt(t.usage, d.day - 1, share);
+        t.has[d.day - 1] = true;
+        addAt(sv.usage, d.day - 1, share);
+        sv.has[d.day - 1] = true;
+      }
+    }
+  }
+  return { types, services };
+}
+
+interface Prior {
+  period: Period;
+  days: number;
+  rows: Row[];
+  bySrc: Map<string, Daily[]>;
+  lastDay: number;
+}
+
+/** The month before (its run and dated series), the history of this month's first days; undefined without a run that keeps its owners. */
+async function priorMonth(store: Store, period: Period, team: string | undefined): Promise<Prior | undefined> {
+  const prev = addMonths(period, -1);
+  const runId = await periodRunId(store, prev);
+  if (runId === undefined) return undefined;
+  const run = await store.one<{ cost_metric: string; owners_run: number | null; last_day: number }>(sql('run'), [runId]);
+  if (!run || run.owners_run === null) return undefined;
+  const rows = await store.all<Row>(sql('team-rows'), [runId, team ?? null]);
+  const daily = await store.all<Daily>(sql('source-daily'), [run.owners_run, run.cost_metric]);
+  return { period: prev, days: daysIn(prev), rows, bySrc: bySource(daily), lastDay: run.last_day };
 }
 
 const abs = (x: bigint) => (x < 0n ? -x : x);

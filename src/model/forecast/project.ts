@@ -7,9 +7,10 @@
 //   `incompleteDays`, days a vendor marked Estimated, and days after the last
 //   day with any data are incomplete: their cost so far counts, but the
 //   projection takes the higher of it and the expected day. Never zero.
-// - The expected day: with at least 14 complete days, the mean of the same
-//   weekday over the last 28 complete days (weekday pattern); else the mean
-//   of the last 7 complete days (or as many as there are).
+// - The expected day: with at least 14 complete days (the month before's
+//   first, when given, then this month's), the mean of the same weekday over
+//   the last 28 complete days (weekday pattern); else the mean of the last 7
+//   complete days (or as many as there are).
 // - The band: each projected day at the lowest (low) and highest (high) of
 //   the days its mean was taken over.
 
@@ -33,6 +34,8 @@ export interface SeriesInput {
   incompleteDays: number;
   /** The last day with any data for the source (1-based; 0: none). Later billed days are missing, not zero. */
   lastDataDay: number;
+  /** The month before, as history: its usage per day (index 0 = day 1), its last day with data and its Estimated days. */
+  prior?: { period: string; usage: (string | undefined)[]; lastDataDay: number; estimated: ReadonlySet<number> };
 }
 
 export type Method = 'weekday-pattern' | 'recent-days' | 'no-complete-day' | 'month-over';
@@ -47,8 +50,8 @@ export interface SeriesForecast {
   low: string;
   high: string;
   method: Method;
-  /** The complete days the expected day was read from (1-based days). */
-  basis_days: number[];
+  /** The complete days the expected day was read from (YYYY-MM-DD; the month before's too). */
+  basis_days: string[];
   /** Billed days not final yet (1-based), each with why. */
   incomplete: { day: number; why: 'recent' | 'estimated' | 'missing' }[];
   /** Days still to come (from today to month end). */
@@ -108,21 +111,38 @@ export function projectSeries(s: SeriesInput): SeriesForecast {
   const mtd = oneOff + usageToDate;
   const daysLeft = Math.max(0, s.days - billedTo);
 
+  // The complete days to learn from: the month before's (those final by now), then this month's.
+  const day = (period: string, d: number) => `${period}-${String(d).padStart(2, '0')}`;
+  const history: { day: string; wd: number; v: bigint }[] = [];
+  if (s.prior) {
+    const p = s.prior;
+    const priorDays = p.usage.length;
+    for (let d = 1; d <= Math.min(p.lastDataDay, priorDays); d++) {
+      if (p.estimated.has(d) || d - priorDays > s.today - 1 - s.incompleteDays) continue;
+      history.push({ day: day(p.period, d), wd: weekday(p.period, d), v: p.usage[d - 1] === undefined ? 0n : toUnits(p.usage[d - 1]!) });
+    }
+  }
+  for (const d of complete) history.push({ day: day(s.period, d), wd: weekday(s.period, d), v: usage(d) });
+
   // What each projected day is expected to cost, and the days that says so.
-  const weekdayPattern = complete.length >= 14;
-  const recent = complete.slice(weekdayPattern ? -28 : -7);
-  const basisFor = (d: number): number[] => (weekdayPattern ? recent.filter((c) => weekday(s.period, c) === weekday(s.period, d)) : recent);
+  const weekdayPattern = history.length >= 14;
+  const recent = history.slice(weekdayPattern ? -28 : -7);
+  const basisFor = (d: number) => {
+    const same = weekdayPattern ? recent.filter((c) => c.wd === weekday(s.period, d)) : [];
+    // A weekday the history lacks (days missing or Estimated) falls back to the last 7 days.
+    return same.length ? same : recent.slice(-7);
+  };
 
   const toProject = [...incomplete.map((i) => i.day), ...Array.from({ length: daysLeft }, (_, i) => billedTo + 1 + i)];
   let add = 0n;
   let addLow = 0n;
   let addHigh = 0n;
-  const used = new Set<number>();
+  const used = new Set<string>();
   if (recent.length > 0) {
     for (const d of toProject) {
       const basis = basisFor(d);
-      const vals = basis.map(usage);
-      basis.forEach((b) => used.add(b));
+      const vals = basis.map((b) => b.v);
+      basis.forEach((b) => used.add(b.day));
       const mean = divRound(vals.reduce((a, v) => a + v, 0n), BigInt(vals.length));
       const lo = vals.reduce((a, v) => (v < a ? v : a));
       const hi = vals.reduce((a, v) => (v > a ? v : a));
@@ -142,7 +162,7 @@ export function projectSeries(s: SeriesInput): SeriesForecast {
     low: fromUnits(mtd + addLow),
     high: fromUnits(mtd + addHigh),
     method,
-    basis_days: [...used].sort((a, b) => a - b),
+    basis_days: [...used].sort(),
     incomplete,
     days_left: daysLeft,
   };
