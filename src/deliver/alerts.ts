@@ -180,7 +180,8 @@ export async function sendAlerts(store: Store, config: Config, opts: AlertsOptio
           done({ ...o, status: 'written', file });
           continue;
         }
-        const mine = log.filter((l) => l.team_id === team.id && l.alert_key === a.key && l.channel === ch.channel && l.recipients === ch.recipients);
+        // Once per team, alert and channel: new addresses do not get an alert again; each webhook is its own channel.
+        const mine = log.filter((l) => l.team_id === team.id && l.alert_key === a.key && l.channel === ch.channel && (ch.channel === 'email' || l.recipients === ch.recipients));
         const sent = mine.find((l) => l.status === 'sent');
         if (sent) {
           done({ ...o, note: `already sent ${sent.sent_at ?? ''} (${sent.message_id})` });

@@ -198,6 +198,12 @@ describe('delivery: email and webhooks, once', () => {
     expect(smtp.messages.length).toBe(5);
     expect(hooks.requests.length).toBe(8);
     expect((await readAlertLog(store, P)).length).toBe(13);
+
+    // New addresses for the team do not make the same alerts go out again.
+    const moved = { ...loaded.config, teams: loaded.config.teams.map((t) => (t.id === 'alpha' ? { ...t, emails: ['alpha-new@example.com'] } : t)) };
+    const third = await sendAlerts(store, moved, { period: P, asOf: '2026-11-15', ...fast });
+    expect(third.outcomes.every((o) => o.status === 'skipped')).toBe(true);
+    expect(smtp.messages.length).toBe(5);
   });
 
   it('a webhook that answers 500 is retried; one that answers 404 fails, is logged, and the next run retries only it', async () => {
