@@ -173,6 +173,9 @@ describe('delivery: email and webhooks, once', () => {
     expect(mtd.text).toContain('The cost to date is $2,080.00, 104.0% of the $2,000.00 budget (config teams[alpha].budget).');
     expect(mtd.text).toContain('$80.00 over the budget.');
     expect(mtd.text).toContain("2026-11-14: that day's cost took the month to the budget.");
+    const forecast = alphaMails.find((m) => m.headers.get('x-allot-alert') === 'forecast:100')!;
+    expect(forecast.text).toMatch(/^ {2}Since 2026-11-\d\d: a forecast made on any day since then, from the days billed before it, is at or over the threshold\.$/m);
+    expect(forecast.text).toContain('allot explain --period 2026-11 --team alpha');
     const bravoMail = await simpleParser(smtp.messages.find((m) => m.to.includes('bravo@example.com'))!.raw);
     expect(`${bravoMail.subject}\n${bravoMail.text}`).not.toMatch(/alpha/i);
 

@@ -41,7 +41,7 @@ export function renderAlert(a: Alert): RenderedAlert {
           ? `${m(subtractDecimal(a.threshold_amount, a.forecast, a.decimals))} under the ${a.threshold}% threshold of ${m(a.threshold_amount)}.`
           : `${m(subtractDecimal(a.forecast, a.threshold_amount, a.decimals))} over the ${a.threshold}% threshold of ${m(a.threshold_amount)}.`,
       ];
-      since = [`Every forecast since the one made on ${a.since} (from the days billed before it) has been at or over the threshold.`];
+      since = [`Since ${a.since}: a forecast made on any day since then, from the days billed before it, is at or over the threshold.`];
       break;
     case 'mtd':
       subject = `${clean(a.team.name)}: ${month} cost to date ${m(a.mtd)} has reached the ${m(a.budget)} budget`;
