@@ -111,6 +111,19 @@ describe('when each alert fires', () => {
   });
 });
 
+describe('a month\'s first days', () => {
+  it('are judged against the month before: a spike on the 3rd alerts', async () => {
+    const loaded = config(yaml());
+    await addCharges(store, '2026-10', everyDay('111', 1, 31, '100.00'));
+    await addCharges(store, P, everyDay('111', 1, 4, (d) => (d === 3 ? '300.00' : '100.00')));
+    await attributeAt(store, loaded, '2026-10');
+    await attributeAt(store, loaded, P);
+    const as = await currentAlerts(store, loaded.config, { period: P, asOf: '2026-11-05' });
+    expect(keys(as)).toEqual(['alpha anomaly:2026-11-03:Amazon EC2']);
+    expect(as[0]).toMatchObject({ typical: '100.00', excess: '200.00', history: { days: 14, from: '2026-10-20', to: '2026-11-02' } });
+  });
+});
+
 describe('delivery: email and webhooks, once', () => {
   let smtp: TestSmtpServer;
   let hooks: TestWebhookServer;

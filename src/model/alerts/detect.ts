@@ -6,7 +6,8 @@
 // - mtd:100     the cost to date is at or over the budget;
 // - anomaly:DAY:SERVICE  a complete day's usage cost of one service is at least
 //               alerts.anomaly.min_amount above the median of up to
-//               history_days complete days before it (7 at least), and at
+//               history_days complete days before it (the month before's
+//               too, when it has a run; 7 at least), and at
 //               least `mads` median absolute deviations above it. A run of
 //               such days is one event: only its first day alerts.
 //
@@ -144,12 +145,21 @@ function anomalies(s: TeamSeries, config: Config): AnomalyFields[] {
   const out: AnomalyFields[] = [];
   for (const sv of s.services) {
     const cost = (d: number) => (sv.usage[d - 1] === undefined ? 0n : toUnits(sv.usage[d - 1]!));
+    // The month before's complete days come first (those final by now), so a month's first days have a history too.
+    const earlier: { day: string; v: bigint }[] = [];
+    if (sv.prior) {
+      const n = sv.prior.usage.length;
+      for (let d = 1; d <= Math.min(sv.prior.last_data_day, n); d++) {
+        if (d - n > s.today - 1 - s.incomplete_days_setting) continue;
+        earlier.push({ day: dayText(sv.prior.period, d), v: sv.prior.usage[d - 1] === undefined ? 0n : toUnits(sv.prior.usage[d - 1]!) });
+      }
+    }
     let previousFired = false;
     for (const [i, d] of complete.entries()) {
-      const before = complete.slice(Math.max(0, i - historyDays), i);
+      const before = [...earlier, ...complete.slice(0, i).map((c) => ({ day: dayText(period, c), v: cost(c) }))].slice(-historyDays);
       if (before.length < MIN_HISTORY) continue;
       const x = cost(d);
-      const vals = before.map(cost);
+      const vals = before.map((b) => b.v);
       const m = median(vals);
       const mad = median(vals.map((v) => (v > m ? v - m : m - v)));
       const excess = x - m;
@@ -160,7 +170,7 @@ function anomalies(s: TeamSeries, config: Config): AnomalyFields[] {
         out.push({
           kind: 'anomaly', key: `anomaly:${dayText(period, d)}:${sv.service}`, day: dayText(period, d), service: sv.service, charge_types: sv.charge_types,
           amount: r(x), typical: r(m), excess: r(excess), mad: r(mad),
-          history: { days: before.length, from: dayText(period, before[0]!), to: dayText(period, before.at(-1)!) },
+          history: { days: before.length, from: before[0]!.day, to: before.at(-1)!.day },
         });
       }
       previousFired = fires;

@@ -75,7 +75,8 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
 
     const { types, services } = accumulate(mine.filter((x) => x.currency === currency), bySrc, currency, days, Math.max(1, Math.min(Math.max(today - 1, run.last_day), days)));
     // The month before, as history for the first days of this one (its usage per charge type, same currency).
-    const prior = previous ? accumulate(previous.rows.filter((x) => x.team_id === team.id && x.currency === currency), previous.bySrc, currency, previous.days, previous.days).types : undefined;
+    const before = previous ? accumulate(previous.rows.filter((x) => x.team_id === team.id && x.currency === currency), previous.bySrc, currency, previous.days, previous.days) : undefined;
+    const prior = before?.types;
 
     const budgetFor = (type: string) => budget?.by_charge_type[type] ?? null;
     const byType: ChargeTypeForecast[] = [];
@@ -132,7 +133,13 @@ export async function buildForecasts(store: Store, config: Config, period: Perio
         other_currencies: ranked.slice(1).map(([c, u]) => ({ currency: c, mtd: roundDecimal(fromUnits(u), mine.find((r) => r.currency === c)?.decimals ?? 2) })),
       },
       budget,
-      services: [...services.entries()].map(([service, s]) => ({ service, charge_types: [...s.types].sort(), usage: s.usage.map((u, i) => (s.has[i] ? fromUnits(u) : undefined)) })),
+      services: [...services.entries()].map(([service, s]) => {
+        const p = before?.services.get(service);
+        return {
+          service, charge_types: [...s.types].sort(), usage: s.usage.map((u, i) => (s.has[i] ? fromUnits(u) : undefined)),
+          ...(p && previous ? { prior: { period: previous.period, usage: p.usage.map((u, i) => (p.has[i] ? fromUnits(u) : undefined)), last_data_day: previous.lastDay } } : {}),
+        };
+      }),
       series,
       today,
       last_data_day: run.last_day,

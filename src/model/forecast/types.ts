@@ -54,4 +54,6 @@ export interface ServiceDaily {
   service: string;
   charge_types: string[];
   usage: (string | undefined)[];
+  /** The month before's usage of the service (history for the first days), if it had a run. */
+  prior?: { period: string; usage: (string | undefined)[]; last_data_day: number };
 }
