@@ -28,12 +28,14 @@ export function renderAlert(a: Alert): RenderedAlert {
   let by: string[];
   let since: string[];
   let behindTitle = 'Behind it (the month so far, largest first)';
+  // A zero budget has no percentage: any cost is over it.
+  const ofBudget = (percent: string, budget: string) => (percent ? `${percent}% of the ${m(budget)} budget` : `over the ${m(budget)} budget`);
   switch (a.kind) {
     case 'forecast':
-      subject = `${clean(a.team.name)}: ${month} forecast ${m(a.forecast)} is ${a.percent}% of budget (${a.threshold}% threshold)`;
+      subject = `${clean(a.team.name)}: ${month} forecast ${m(a.forecast)} is ${a.percent ? `${a.percent}% of` : 'over'} budget (${a.threshold}% threshold)`;
       headline = `${team}, ${month}: the forecast to month end has reached ${a.threshold}% of the budget.`;
       moved = [
-        `The forecast to month end is ${m(a.forecast)} (likely between ${m(a.low)} and ${m(a.high)}), ${a.percent}% of the ${m(a.budget)} budget (${clean(a.budget_source)}).`,
+        `The forecast to month end is ${m(a.forecast)} (likely between ${m(a.low)} and ${m(a.high)}), ${ofBudget(a.percent, a.budget)} (${clean(a.budget_source)}).`,
         `Cost to date: ${m(a.mtd)}.`,
       ];
       by = [
@@ -46,7 +48,7 @@ export function renderAlert(a: Alert): RenderedAlert {
     case 'mtd':
       subject = `${clean(a.team.name)}: ${month} cost to date ${m(a.mtd)} has reached the ${m(a.budget)} budget`;
       headline = `${team}, ${month}: the cost to date has reached the month's budget.`;
-      moved = [`The cost to date is ${m(a.mtd)}, ${a.percent}% of the ${m(a.budget)} budget (${clean(a.budget_source)}).`];
+      moved = [`The cost to date is ${m(a.mtd)}, ${ofBudget(a.percent, a.budget)} (${clean(a.budget_source)}).`];
       by = [a.over_by.startsWith('-') ? `${m(a.over_by.slice(1))} under the budget.` : `${m(a.over_by)} over the budget.`];
       since = [`${a.since}: that day's cost took the month to the budget.`];
       break;
