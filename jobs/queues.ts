@@ -33,6 +33,8 @@ export const POLICIES: Record<JobKind, RetryPolicy> = {
   'billing-pull': { attempts: 5, delayMs: MIN, maxDelayMs: 30 * MIN },
   freshness: { attempts: 3, delayMs: MIN, maxDelayMs: 10 * MIN },
   'monthly-trigger': { attempts: 5, delayMs: 30_000, maxDelayMs: 10 * MIN },
+  // Budget alerts: SMTP and webhook outages; what was sent is never sent again.
+  alerts: { attempts: 5, delayMs: MIN, maxDelayMs: 60 * MIN },
   // Provider APIs: the SDKs retry throttling themselves; this covers outages.
   pull: { attempts: 6, delayMs: MIN, maxDelayMs: 60 * MIN },
   attribute: { attempts: 3, delayMs: 30_000, maxDelayMs: 10 * MIN },

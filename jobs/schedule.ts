@@ -9,6 +9,7 @@ import { jobOptions, policyFor, QUEUE_NAMES, type JobKind, type PolicyOverrides,
 import { watchedSources } from './freshness.ts';
 import { monthlySources, resolveSources } from './spec.ts';
 import type { BillingPullData, CollectK8sData, FreshnessData, MonthlyTriggerData } from './tasks.ts';
+import type { AlertsData } from './alerts.ts';
 
 export interface DesiredScheduler {
   id: string;
@@ -74,6 +75,13 @@ export function desiredSchedulers(config: Config, policies: PolicyOverrides = {}
     out.push({
       id: 'monthly', queue: 'control', name: 'monthly-trigger',
       repeat: { pattern: `${mm} ${hh} ${s.monthly.day} * *`, tz }, data: withCap('monthly-trigger', data), opts: template('monthly-trigger', policies),
+    });
+  }
+  if (s.alerts) {
+    const data: AlertsData = { timezone: tz };
+    out.push({
+      id: 'alerts', queue: 'store', name: 'alerts',
+      repeat: { pattern: s.alerts.cron, tz }, data: withCap('alerts', data), opts: template('alerts', policies),
     });
   }
   if (s.freshness) {

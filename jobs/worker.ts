@@ -18,6 +18,7 @@ import { freshness, readSourceSuccess, recordSourceSuccess, watchedSources } fro
 import { JOB_KINDS } from './names.ts';
 import { exclusively, StoreLock, withStore, type StoreSession } from './store-lock.ts';
 import { billingPullTask, collectK8sTask, freshnessTask, monthlyTriggerTask, type TaskDeps } from './tasks.ts';
+import { alertsTask } from './alerts.ts';
 
 export interface WorkerHooks {
   /** Before a job's work starts (tests gate on it). */
@@ -137,6 +138,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         return freshnessTask(deps, job, l);
       case 'control/monthly-trigger':
         return monthlyTriggerTask(deps, job, l);
+      case 'store/alerts':
+        return alertsTask(deps, job, l);
       default:
         throw new UnrecoverableError(`no processor for job "${job.name}" on queue ${queue}`);
     }
@@ -253,7 +256,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
 
 /** The queue each job kind runs on. */
 const KIND_QUEUE: Record<(typeof JOB_KINDS)[number], QueueName> = {
-  'collect-k8s': 'store', 'billing-pull': 'store', freshness: 'store', 'monthly-trigger': 'control',
+  'collect-k8s': 'store', 'billing-pull': 'store', freshness: 'store', 'monthly-trigger': 'control', alerts: 'store',
   pull: 'store', attribute: 'store', export: 'store', render: 'render', send: 'deliver', finish: 'store',
 };
 

@@ -5,6 +5,8 @@ import { registerDemo } from './demo.ts';
 import { registerCollect } from './collect.ts';
 import { registerExplain } from './explain.ts';
 import { registerExport } from './export.ts';
+import { registerForecast } from './forecast.ts';
+import { registerAlerts } from './alerts.ts';
 import { registerIngest } from './ingest.ts';
 import { registerInit } from './init.ts';
 import { registerPrices } from './prices.ts';
@@ -35,6 +37,8 @@ export const commands: Register[] = [
   registerSends,
   registerExplain,
   registerServe,
+  registerForecast,
+  registerAlerts,
   registerStatus,
   registerRun,
   registerSchedule,

@@ -1,5 +1,6 @@
 import { periodOption } from './options.ts';
 import type { Register } from './register.ts';
+import { registerExportBudgets } from './export-budgets.ts';
 
 export const registerExport: Register = (program, run) => {
   const exp = program.command('export').description('write outputs for finance');
@@ -38,4 +39,5 @@ export const registerExport: Register = (program, run) => {
         });
       }),
     );
+  registerExportBudgets(exp, run);
 };

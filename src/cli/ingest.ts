@@ -7,9 +7,13 @@ import { registerIngestK8s } from './ingest-k8s.ts';
 import { registerIngestPrometheus } from './ingest-prometheus.ts';
 import { registerIngestInvoices } from './ingest-invoices.ts';
 import { registerIngestSurvey } from './ingest-survey.ts';
+import { registerIngestBudgets } from './ingest-budgets.ts';
 
 // Each source lives in src/ingest/<source>/ and registers its subcommand here.
-const sources: RegisterSource[] = [registerFocus, registerIngestK8s, registerIngestAwsCe, registerAwsCur, registerIngestGcpBq, registerIngestPrometheus, registerIngestInvoices, registerIngestSurvey];
+const sources: RegisterSource[] = [
+  registerFocus, registerIngestK8s, registerIngestAwsCe, registerAwsCur, registerIngestGcpBq, registerIngestPrometheus, registerIngestInvoices,
+  registerIngestSurvey, registerIngestBudgets,
+];
 
 export const registerIngest: Register = (program, run) => {
   const ingest = program.command('ingest').description('import billing data and Kubernetes usage into the store');

@@ -27,8 +27,24 @@ function redact(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(redact);
   if (v && typeof v === 'object') {
     return Object.fromEntries(
-      Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, isSecretKey(k) && x !== undefined && x !== null && x !== '' ? REDACTED : redact(x)]),
+      Object.entries(v as Record<string, unknown>).map(([k, x]) => [
+        k,
+        isSecretKey(k) && x !== undefined && x !== null && x !== '' ? REDACTED : k === 'webhooks' && Array.isArray(x) ? x.map(redactWebhook) : redact(x),
+      ]),
     );
   }
   return v;
+}
+
+/** An incoming-webhook URL is its own credential (whoever has it can post): only its origin is kept. */
+function redactWebhook(w: unknown): unknown {
+  if (!w || typeof w !== 'object' || typeof (w as { url?: unknown }).url !== 'string') return redact(w);
+  const url = (w as { url: string }).url;
+  let origin = REDACTED;
+  try {
+    origin = `${new URL(url).origin}/${REDACTED}`;
+  } catch {
+    // not a URL: all of it is redacted
+  }
+  return { ...(redact(w) as object), url: origin };
 }

@@ -27,10 +27,10 @@ export interface SendLogRow {
 const COLUMNS = `send_id, period, team_id, run_id, recipients, message_id, subject, status, response, error_code, rejected,
   attempts, resend, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') AS started_at, strftime(sent_at, '%Y-%m-%dT%H:%M:%SZ') AS sent_at`;
 
-/** The log of a period (and team), oldest first. */
+/** The log of a period's team reports (and team), oldest first; alerts (alert_key set) have their own log (../deliver/alerts). */
 export async function readSendLog(store: Store, period: string, teamId?: string): Promise<SendLogRow[]> {
   return store.all<SendLogRow>(
-    `SELECT ${COLUMNS} FROM send_log WHERE period = $1 AND ($2::VARCHAR IS NULL OR team_id = $2) ORDER BY send_id`,
+    `SELECT ${COLUMNS} FROM send_log WHERE period = $1 AND ($2::VARCHAR IS NULL OR team_id = $2) AND alert_key IS NULL ORDER BY send_id`,
     [period, teamId ?? null],
   );
 }

@@ -17,6 +17,7 @@ import { snakeKeys } from '../util/json.ts';
 import { ingestDemoSurvey } from './capabilities.ts';
 import { DEMO_SIZE, generateOrg } from './generator.ts';
 import { buildOrg } from './org.ts';
+import { runBudgetsDemo, type DemoBudgets } from './budgets.ts';
 
 export interface DemoSummary {
   out: string;
@@ -35,6 +36,8 @@ export interface DemoSummary {
   config: string;
   /** The generator's own totals of what it wrote, per period and currency (exact). */
   generated: { period: string; currency: string; EffectiveCost: string }[];
+  /** The next month so far: budgets, the forecast and the alerts Allot would send (./budgets.ts). */
+  budgets: DemoBudgets;
   result: AttributionResult;
 }
 
@@ -101,6 +104,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const value = await buildValueReport(store, loaded.config, opts.period);
     const valueFiles = writeValueReport(value, join(out, 'value'), await valueCharts(value));
     log(`Wrote the platform value report to value/: ${value.headline}`);
+    const budgets = await runBudgetsDemo(store, loaded, { out, inputs: join(out, 'inputs'), focusFiles: org.focusFiles, snapshotFiles: org.snapshotFiles, period: opts.period, log });
 
     const reconciles = result.totals.every((t) => t.ok);
     const biggest = result.teams.filter((t) => t.team_id !== 'unallocated').sort((a, b) => compareDecimal(b.total, a.total))[0];
@@ -119,6 +123,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       example_team: biggest?.team_id ?? 'unallocated',
       config: configFile,
       generated: org.expected.totals.map((t) => ({ period: t.period, currency: t.currency, EffectiveCost: t.EffectiveCost })),
+      budgets,
       result,
     };
     writeAtomically(join(out, `summary-${opts.period}.json`), `${JSON.stringify(snakeKeys(summary), null, 2)}\n`);

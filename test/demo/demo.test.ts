@@ -60,5 +60,19 @@ describe('allot demo', () => {
     const md = readFileSync(s.value_report.replace(/\.html$/, '.md'), 'utf8');
     expect(md).toContain('| Identity & Access |'); // Markdown, not HTML entities
     expect(readdirSync(join(s.value_report, '..')).filter((f) => f.endsWith('.png'))).toHaveLength(2);
-  }, 120_000); // the whole pipeline over six months, charts and the review included: about a minute on a busy machine
+
+    // The next month so far: one team over its budget, one past 80%, one far under, a spike; the alerts as .eml files.
+    const b = s.budgets;
+    expect(b).toMatchObject({ period: '2026-11', as_of: '2026-11-15', spike: { day: '2026-11-10' } });
+    expect(b.alerts).toEqual([
+      `${b.budgets.near} forecast:80`,
+      `${b.budgets.over} forecast:80`, `${b.budgets.over} forecast:100`, `${b.budgets.over} mtd:100`,
+      `${b.spike.team} anomaly:2026-11-10:${b.spike.service}`,
+    ]);
+    const alertFiles = readdirSync(b.alerts_dir).filter((f) => f.endsWith('.eml'));
+    expect(alertFiles).toHaveLength(5);
+    const spike = await simpleParser(readFileSync(join(b.alerts_dir, alertFiles.find((f) => f.startsWith(`${b.spike.team}.anomaly-`))!)));
+    expect(spike.text).toContain(`allot explain --period 2026-11 --team ${b.spike.team}`);
+    expect(readFileSync(b.forecast, 'utf8')).toContain(`(${b.budgets.under}): November 2026, as of 2026-11-15`);
+  }, 240_000); // the whole demo, the next month's replay included, on a shared two-core machine
 });

@@ -26,6 +26,7 @@ import {
   type WhyPart,
 } from './types.ts';
 import { platformValueLinesOrNone } from './value-line.ts';
+import { budgetLine } from '../budgets/report.ts';
 
 const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
@@ -117,6 +118,7 @@ export async function buildTeamReport(store: Store, config: Config, period: Peri
   const why = await whyParts(ctx);
   const daily = await dailyCost(ctx);
   const trend = await trendPoints(ctx);
+  const budget = await budgetLine(store, config, teamId, period, { currency, decimals, total }, trend);
 
   return {
     period,
@@ -145,6 +147,7 @@ export async function buildTeamReport(store: Store, config: Config, period: Peri
     daily,
     trend,
     ...(pv ? { platform_value: pv } : {}),
+    ...(budget ? { budget } : {}),
   };
 }
 

@@ -27,6 +27,8 @@
 //   Adjustments of closed periods are not spread (they are not of this month).
 //   Daily amounts are rounded per day, so they sum to the totals ± rounding.
 
+import type { BudgetLine } from '../budgets/report.ts';
+
 export const CHARGE_TYPES = ['direct', 'kubernetes', 'idle', 'shared', 'adjustment'] as const;
 export type ChargeType = (typeof CHARGE_TYPES)[number];
 
@@ -195,6 +197,8 @@ export interface TeamReport {
   daily: DailyPoint[];
   trend: TrendPoint[];
   platform_value?: PlatformValueLine;
+  /** Budget against actual, this month and over the trend's six months; absent when the team has no budget. */
+  budget?: BudgetLine;
 }
 
 /** `final`: closed and tied out; `closed`: closed without a tie-out; `provisional`: not closed yet. */

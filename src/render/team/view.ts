@@ -4,6 +4,7 @@ import { sumDecimals, subtractDecimal } from '../../util/decimal.ts';
 import { TYPE_COLORS, type Chart } from './charts.ts';
 import { cellSafe, formatMoney, formatPercentChange, formatSignedMoney, isNegative, isZero, oneLine, periodShort } from './format.ts';
 import type { TeamReport } from '../../model/team/types.ts';
+import { budgetView, type BudgetView } from './budget-view.ts';
 
 /** Rows of the service table shown before the rest is summed into one line. */
 export const MAX_LINES = 30;
@@ -37,6 +38,7 @@ export interface TeamView {
   other_currencies: string | null;
   chargeback: { cost_center: string; gl_account: string; line: string } | null;
   platform_value: string | null;
+  budget: BudgetView | null;
   charts: { daily: ChartView; types: ChartView; trend: ChartView };
   types: { label: string; amount: string; previous: string; color: string }[];
   has_previous: boolean;
@@ -209,6 +211,7 @@ export function teamView(r: TeamReport, charts: Chart[], src: (c: Chart) => stri
         }
       : null,
     platform_value: platformValue,
+    budget: budgetView(r),
     charts: { daily: chart('daily'), types: chart('types'), trend: chart('trend') },
     types,
     has_previous: r.previous_run_id !== null,
