@@ -59,7 +59,8 @@ export async function commitSnapshots(
   return importSnapshotItems(store, meta, numbered());
 }
 
-interface ClusterStats {
+/** What an import wrote of one cluster, for its coverage and notes. */
+export interface ClusterStats {
   snapshots: number;
   from: bigint;
   to: bigint;
@@ -149,7 +150,7 @@ export async function importSnapshotItems(
 }
 
 /** Replacement and the import log, once every snapshot of import `id` is in k8s_*. */
-async function finishImport(
+export async function finishImport(
   store: Store,
   id: number,
   meta: SnapshotImportMeta,
@@ -230,6 +231,6 @@ async function finishImport(
   };
 }
 
-function noopResult(r: ImportResult, file: string): SnapshotImportResult {
+export function noopResult(r: ImportResult, file: string): SnapshotImportResult {
   return { ...r, file, snapshots: 0, nodes: 0, namespaces: 0, pods: 0, clusters: [], from: null, to: null, replacedSnapshots: 0, coverage: [] };
 }
