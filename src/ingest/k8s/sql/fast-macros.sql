@@ -19,9 +19,12 @@ CREATE OR REPLACE TEMP MACRO k8s_bytes_ok(n) AS coalesce(n >= 0 AND n <= 9007199
 -- double converts back to exactly k micro-cores (k < 10^15).
 CREATE OR REPLACE TEMP MACRO k8s_cores(n) AS (round(n * 1000000) / 1000000)::DECIMAL(18,6);
 
--- A string read as VARCHAR that cannot be the text of another JSON value (NULL counts as not a string).
-CREATE OR REPLACE TEMP MACRO k8s_text_ok(s) AS
-  coalesce(TRY_CAST(s AS DOUBLE) IS NULL AND s NOT IN ('true', 'false') AND left(s, 1) NOT IN ('{', '['), false);
+-- A string read as VARCHAR that cannot be the text of another JSON value (NULL counts as not a string):
+-- not an object or array, not true or false, and, when it starts as a number, NaN or Infinity can
+-- (0-9, -, n, N, i, I), not one.
+CREATE OR REPLACE TEMP MACRO k8s_text_ok(s) AS coalesce(
+  CASE WHEN ascii(s) BETWEEN 48 AND 57 OR ascii(s) IN (45, 78, 110, 73, 105) THEN TRY_CAST(s AS DOUBLE) IS NULL
+    ELSE ascii(s) NOT IN (91, 123) AND s NOT IN ('true', 'false') END, false);
 
 -- A name: such a string, not empty.
 CREATE OR REPLACE TEMP MACRO k8s_name_ok(s) AS coalesce(s <> '', false) AND k8s_text_ok(s);
@@ -39,4 +42,4 @@ CREATE OR REPLACE TEMP MACRO k8s_labels_ok(l) AS l IS NULL OR coalesce(
 
 -- Labels as stored: the JSON string values unquoted (the file has no escapes: scan.ts).
 CREATE OR REPLACE TEMP MACRO k8s_labels(l) AS
-  CASE WHEN l IS NOT NULL THEN map_from_entries(list_transform(map_entries(l), e -> {'key': e.key, 'value': (e.value::VARCHAR)[2:-2]})) END;
+  CASE WHEN l IS NOT NULL THEN map(map_keys(l), list_transform(map_values(l), v -> (v::VARCHAR)[2:-2])) END;
