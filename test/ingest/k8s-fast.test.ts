@@ -230,6 +230,22 @@ describe('the DuckDB reader against the line reader', () => {
     expect(Number(r.auto.rows.k8s_pods!.length)).toBeGreaterThan(3000);
   });
 
+  it('reads files itself into a store reopened by a new process, and ids run on as with the line reader', async () => {
+    const db = join(dir, `reopen-${++n}.duckdb`);
+    let store = await Store.open(db);
+    await ingestSnapshotFiles(store, [join(FIX, 'two-clusters.jsonl')]);
+    store.close();
+    store = await Store.open(db);
+    try {
+      const file = join(FIX, 'no-usage.jsonl');
+      const scan = await scanSnapshotFile(file, false, statSync(file).size);
+      const r = await importSnapshotFileFast(store, { source: 'k8s', file, format: 'jsonl', sha256: scan.sha256 }, false);
+      expect(r).toMatchObject({ ok: true, result: { importId: 2, status: 'active', pods: 3 } });
+    } finally {
+      store.close();
+    }
+  });
+
   it('stores the same rows for valid files it gives back to the line reader', async () => {
     const cases = [
       `\uFEFF${good}\n`, // a byte order mark

@@ -79,6 +79,8 @@ export async function importSnapshotItems(
   store: Store,
   meta: SnapshotImportMeta,
   items: AsyncIterable<SnapshotItem>,
+  /** An id already taken from import_id_seq for this content (by the DuckDB reader that gave the file back). */
+  takenId?: number,
 ): Promise<SnapshotImportResult> {
   const startedMicros = BigInt(Date.now()) * 1000n;
   return store.transaction(async () => {
@@ -86,7 +88,7 @@ export async function importSnapshotItems(
       const same = await findSameContent(store, meta.source, meta.sha256);
       if (same !== undefined) return noopResult(await recordNoop(store, { ...meta, rowsRead: 0 }, same), meta.file);
     }
-    const id = (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
+    const id = takenId ?? (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
     const writer = await SnapshotWriter.open(store, id);
     try {
       const clusters = new Map<string, ClusterStats>();

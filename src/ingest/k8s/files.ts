@@ -59,6 +59,7 @@ export async function ingestSnapshotFile(store: Store, file: string, opts: Inges
   const progress = opts.progress && size >= (opts.progressMinBytes ?? 4 * 1024 * 1024) ? opts.progress : undefined;
   const meta = { source: 'k8s', file, format: gzip ? 'jsonl.gz' : 'jsonl' };
   let sha256: string | undefined;
+  let takenId: number | undefined;
   if (opts.reader !== 'lines') {
     // A file that cannot be scanned is left to the line reader, which reports why.
     const scan = await scanSnapshotFile(file, gzip, size, progress).catch(() => undefined);
@@ -66,10 +67,11 @@ export async function ingestSnapshotFile(store: Store, file: string, opts: Inges
     if (scan && scan.lenient === undefined) {
       const fast = await importSnapshotFileFast(store, { ...meta, sha256: scan.sha256 }, gzip);
       if (fast.ok) return fast.result;
+      takenId = fast.importId;
     }
   }
   sha256 ??= (await hashFile(file)).sha256; // of the bytes as stored
-  return importSnapshotItems(store, { ...meta, sha256 }, readSnapshotLines(file, gzip, size, progress));
+  return importSnapshotItems(store, { ...meta, sha256 }, readSnapshotLines(file, gzip, size, progress), takenId);
 }
 
 /** The file's non-blank lines, parsed; streamed, never the whole file in memory. */
