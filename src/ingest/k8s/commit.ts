@@ -59,7 +59,8 @@ export async function commitSnapshots(
   return importSnapshotItems(store, meta, numbered());
 }
 
-interface ClusterStats {
+/** What an import wrote of one cluster, for its coverage and notes. */
+export interface ClusterStats {
   snapshots: number;
   from: bigint;
   to: bigint;
@@ -78,6 +79,8 @@ export async function importSnapshotItems(
   store: Store,
   meta: SnapshotImportMeta,
   items: AsyncIterable<SnapshotItem>,
+  /** An id already taken from import_id_seq for this content (by the DuckDB reader that gave the file back). */
+  takenId?: number,
 ): Promise<SnapshotImportResult> {
   const startedMicros = BigInt(Date.now()) * 1000n;
   return store.transaction(async () => {
@@ -85,7 +88,7 @@ export async function importSnapshotItems(
       const same = await findSameContent(store, meta.source, meta.sha256);
       if (same !== undefined) return noopResult(await recordNoop(store, { ...meta, rowsRead: 0 }, same), meta.file);
     }
-    const id = (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
+    const id = takenId ?? (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
     const writer = await SnapshotWriter.open(store, id);
     try {
       const clusters = new Map<string, ClusterStats>();
@@ -149,7 +152,7 @@ export async function importSnapshotItems(
 }
 
 /** Replacement and the import log, once every snapshot of import `id` is in k8s_*. */
-async function finishImport(
+export async function finishImport(
   store: Store,
   id: number,
   meta: SnapshotImportMeta,
@@ -230,6 +233,6 @@ async function finishImport(
   };
 }
 
-function noopResult(r: ImportResult, file: string): SnapshotImportResult {
+export function noopResult(r: ImportResult, file: string): SnapshotImportResult {
   return { ...r, file, snapshots: 0, nodes: 0, namespaces: 0, pods: 0, clusters: [], from: null, to: null, replacedSnapshots: 0, coverage: [] };
 }

@@ -9,12 +9,20 @@ import type { Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
 import { hashFile, sniffFile } from '../files.ts';
 import { importSnapshotItems, type SnapshotImportResult, type SnapshotItem } from './commit.ts';
+import { importSnapshotFileFast } from './fast.ts';
+import { scanSnapshotFile } from './scan.ts';
 
 export interface IngestSnapshotOptions {
   /** Reports bytes read for files of at least `progressMinBytes`. */
   progress?: Progress;
   /** Default 4 MB: smaller files finish before a bar would show. */
   progressMinBytes?: number;
+  /**
+   * 'lines' reads every file line by line (JSON.parse and the schema in
+   * snapshot.ts); the default lets DuckDB read it and falls back to the lines
+   * whenever DuckDB's reading is refused or fails.
+   */
+  reader?: 'auto' | 'lines';
 }
 
 const READ_CHUNK = 1 << 20;
@@ -25,6 +33,12 @@ const READ_CHUNK = 1 << 20;
  * before the next file is read. A file whose content was imported before is a
  * no-op. A bad line throws InputError `FILE:LINE: field …: why`; files before
  * it stay imported.
+ *
+ * A file is read by DuckDB (fast.ts) when one pass over its bytes (scan.ts)
+ * finds nothing DuckDB reads differently from JSON.parse; if DuckDB's reading
+ * finds anything wrong, nothing of it is kept and the file is read line by
+ * line, which words the error. So errors and stored rows are those of the
+ * line reader either way.
  */
 export async function ingestSnapshotFiles(store: Store, files: string[], opts: IngestSnapshotOptions = {}): Promise<SnapshotImportResult[]> {
   const results: SnapshotImportResult[] = [];
@@ -42,13 +56,22 @@ export async function ingestSnapshotFile(store: Store, file: string, opts: Inges
     throw new InputError(file, undefined, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const gzip = (await sniffFile(file)) === 'gzip';
-  const { sha256 } = await hashFile(file); // of the bytes as stored
   const progress = opts.progress && size >= (opts.progressMinBytes ?? 4 * 1024 * 1024) ? opts.progress : undefined;
-  return importSnapshotItems(
-    store,
-    { source: 'k8s', file, format: gzip ? 'jsonl.gz' : 'jsonl', sha256 },
-    readSnapshotLines(file, gzip, size, progress),
-  );
+  const meta = { source: 'k8s', file, format: gzip ? 'jsonl.gz' : 'jsonl' };
+  let sha256: string | undefined;
+  let takenId: number | undefined;
+  if (opts.reader !== 'lines') {
+    // A file that cannot be scanned is left to the line reader, which reports why.
+    const scan = await scanSnapshotFile(file, gzip, size, progress).catch(() => undefined);
+    sha256 = scan?.sha256;
+    if (scan && scan.lenient === undefined) {
+      const fast = await importSnapshotFileFast(store, { ...meta, sha256: scan.sha256 }, gzip);
+      if (fast.ok) return fast.result;
+      takenId = fast.importId;
+    }
+  }
+  sha256 ??= (await hashFile(file)).sha256; // of the bytes as stored
+  return importSnapshotItems(store, { ...meta, sha256 }, readSnapshotLines(file, gzip, size, progress), takenId);
 }
 
 /** The file's non-blank lines, parsed; streamed, never the whole file in memory. */
