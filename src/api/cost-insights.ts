@@ -2,7 +2,10 @@
 // types) from Allot's daily costs. Pure: the server passes the rows in.
 import type { ChangeStatistic, Cost, DateAggregation } from '@backstage/plugin-cost-insights-common';
 import type { DailyCost } from '../export/focus/index.ts';
+import type { Alert as AllotAlert } from '../model/alerts/types.ts';
+import { renderAlert } from '../render/alerts/render.ts';
 import { roundDecimal, subtractDecimal, sumDecimals } from '../util/decimal.ts';
+import type { Alert } from './cost-insights-client.ts';
 import { daysBetween, type Intervals } from './intervals.ts';
 
 /** Cost Insights shows one currency; costs in several cannot be added up. */
@@ -44,5 +47,20 @@ export function costOf(id: string, rows: DailyCost[], iv: Intervals): Cost {
     id,
     ...series(inRange, iv),
     groupedCosts: { 'charge-type': grouped(inRange, iv, (r) => r.charge_type), service: grouped(inRange, iv, (r) => r.service) },
+  };
+}
+
+/**
+ * An Allot alert as the plugin's Alert: the title is the alert email's
+ * subject, the subtitle its "what moved, by how much, since when" lines, the
+ * day and run it was computed from, and the `allot explain` command to look
+ * closer (a command, not a link: so no `url`).
+ */
+export function costInsightsAlert(a: AllotAlert): Alert {
+  const r = renderAlert(a);
+  const lines = r.sections.filter((s) => ['What moved', 'By how much', 'Since when'].includes(s.title)).flatMap((s) => s.lines);
+  return {
+    title: r.subject.replace(/^\[Allot\] /, ''),
+    subtitle: [...lines, `As of ${a.as_of}, from allocation run #${a.run_id}.`, `Look closer: ${a.explain}`].join(' '),
   };
 }

@@ -7,6 +7,7 @@ import type { Group, Project } from '@backstage/plugin-cost-insights-common';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
+import { currentAlerts } from '../deliver/alerts.ts';
 import { explain } from '../explain/explain.ts';
 import { focusDaily, type DailyCost } from '../export/focus/index.ts';
 import { chargebackRows } from '../model/chargeback.ts';
@@ -18,7 +19,7 @@ import { sqlFolder } from '../store/sql.ts';
 import { sumDecimals } from '../util/decimal.ts';
 import { AllotError } from '../util/errors.ts';
 import { isPeriod } from '../util/period.ts';
-import { costOf, MixedCurrencyError } from './cost-insights.ts';
+import { costInsightsAlert, costOf, MixedCurrencyError } from './cost-insights.ts';
 import { BadIntervalError, monthsBetween, parseIntervals, type Intervals } from './intervals.ts';
 import type { StoreReader } from './reader.ts';
 import type { Scope, TokenTable } from './tokens.ts';
@@ -37,12 +38,15 @@ export interface ApiDeps {
   config: Config;
   tokens: TokenTable;
   log: Logger;
+  /** Now, for the day alerts are computed as of (default: the system clock; UTC). */
+  clock?: () => Date;
 }
 
 type Env = { Variables: { scope: Scope } };
 
 export function createApp(deps: ApiDeps): Hono<Env> {
   const { reader, config, tokens, log } = deps;
+  const clock = deps.clock ?? (() => new Date());
   // The daily costs of a run, built once per store version and period (FOCUS rows, see export/focus).
   const dailyCache = new Map<string, Promise<{ runId: number; rows: DailyCost[] }>>();
 
@@ -122,6 +126,27 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     }
     return p;
   };
+  /**
+   * A team's alerts as they stand (nothing is sent): for ?period= or else the
+   * newest period with a run, as of ?as_of= or else today (UTC).
+   */
+  const alertsOf = (c: Context<Env>, teamId: string) => {
+    const p = c.req.query('period');
+    if (p && !isPeriod(p)) throw new HttpError(400, `period "${p}" is not a month like 2026-10`);
+    const asOfQ = c.req.query('as_of');
+    const day = asOfQ === undefined ? NaN : Date.parse(`${asOfQ}T00:00:00Z`);
+    // Round-tripped, so 2026-02-30 is refused rather than read as March 2.
+    if (asOfQ !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(asOfQ) && !Number.isNaN(day) && new Date(day).toISOString().startsWith(asOfQ))) {
+      throw new HttpError(400, `as_of "${asOfQ}" is not a day like 2026-10-15`);
+    }
+    const asOf = asOfQ ?? clock().toISOString().slice(0, 10);
+    return reader.read(async (store) => {
+      const period = p || (await store.one<{ period: string | null }>(sql('latest-period')))?.period;
+      if (!period) throw new HttpError(404, 'no allocation run yet: run "allot attribute" first');
+      const alerts = await currentAlerts(store, config, { period, team: teamId, asOf });
+      return { period, run_id: (await periodRunId(store, period))!, as_of: asOf, team_id: teamId, alerts };
+    });
+  };
   /** Every daily cost of the months the intervals touch that have a run. */
   const dailyIn = (iv: Intervals) =>
     reader.read(async (store, version) => {
@@ -176,6 +201,11 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     const t = team(c, c.req.param('team'));
     const period = periodParam(c);
     return c.json(await reader.read((store) => explain(store, period, t.id)));
+  });
+
+  app.get('/v1/teams/:team/alerts', async (c) => {
+    const t = team(c, c.req.param('team'));
+    return c.json(await alertsOf(c, t.id));
   });
 
   app.get('/v1/value', async (c) => {
@@ -235,10 +265,10 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     return c.json(costOf(ref, (await dailyIn(iv)).filter((r) => r.team_id === t.id), iv));
   });
 
-  app.get('/v1/cost-insights/groups/:group/alerts', (c) => {
-    team(c, c.req.param('group'));
-    // Budgets and their alerts are not in Allot yet: no alerts, as an empty list.
-    return c.json([]);
+  app.get('/v1/cost-insights/groups/:group/alerts', async (c) => {
+    const t = team(c, c.req.param('group'));
+    // The plugin asks without a month: the newest period with a run, as of today.
+    return c.json((await alertsOf(c, t.id)).alerts.map(costInsightsAlert));
   });
 
   return app;

@@ -37,7 +37,8 @@ beforeAll(async () => {
   const tokens = tokensFromEnv({ ALLOT_API_ADMIN_TOKEN: ADMIN, ALLOT_API_TEAM_TOKENS: `payments=${PAYMENTS}, zebra=${ZEBRA}` }, config.teams.map((t) => t.id));
   const log = pino({ level: 'info' }, new Writable({ write(chunk, _e, cb) { logLines.push(String(chunk)); cb(); } }));
   reader = new StoreReader(db, { waitMs: 10_000 });
-  server = await startServer({ reader, config, tokens, log }, { host: '127.0.0.1', port: 0 });
+  // Alerts are computed as of "today": a fixed day after the month, so every day of October is complete.
+  server = await startServer({ reader, config, tokens, log, clock: () => new Date('2026-11-05T09:00:00Z') }, { host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
   await server?.close();
@@ -215,7 +216,15 @@ describe('Cost Insights endpoints', () => {
     const project = await api.getProjectDailyCost('111111111111', iv);
     expect(project.id).toBe('111111111111');
     expect(project.aggregation.find((a) => a.date === '2026-10-03')!.amount).toBe(1200);
-    expect(await api.getAlerts('payments')).toEqual([]);
+    // No budget for payments, so only its unusual days (each far above a typical day of $0.00); test/api/alerts.test.ts has a budget's.
+    const alerts = await api.getAlerts('payments');
+    expect(alerts.map((a) => a.title)).toEqual([
+      'Payments: Amazon RDS cost $1,200.00 on 2026-10-03, $1,200.00 above its typical day',
+      'Payments: Amazon S3 cost $300.00 on 2026-10-10, $300.00 above its typical day',
+      'Payments: Kubernetes (prod-eu) cost $280.43 on 2026-10-01, $280.43 above its typical day',
+      'Payments: Kubernetes (prod-eu) cost $186.96 on 2026-10-15, $186.96 above its typical day',
+    ]);
+    expect(alerts.every((a) => a.subtitle.endsWith(`As of 2026-11-05, from allocation run #${org.runs.current}. Look closer: allot explain --period ${PERIOD} --team payments`))).toBe(true);
     await expect(api.getGroupDailyCost('zebra', iv)).rejects.toEqual(new AllotApiError(403, 'this token reads team "payments" only'));
     await expect(api.getCatalogEntityDailyCost!('component:default/web', iv)).rejects.toMatchObject({ status: 404 });
     await expect(api.getDailyMetricData('m', iv)).rejects.toThrow('Allot has no business metrics');
