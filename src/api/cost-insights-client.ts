@@ -5,8 +5,10 @@
 import type { Cost, Entity, Group, MetricData, Project } from '@backstage/plugin-cost-insights-common';
 
 /**
- * The plugin's Alert, as far as data goes: Allot's alerts are plain text with
- * a link (the plugin's own type also allows React elements and forms).
+ * The plugin's Alert, as far as data goes (its own type also allows React
+ * elements and forms). Allot's are plain text: the title and a subtitle that
+ * ends with the `allot explain` command to look closer; no url, no status
+ * (active).
  */
 export interface Alert {
   title: string;

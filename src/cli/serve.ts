@@ -11,7 +11,7 @@ import type { Register } from './register.ts';
 export const registerServe: Register = (program, run) => {
   program
     .command('serve')
-    .description('serve a read-only JSON API over the store (teams, periods, daily cost, chargeback rows, explain, value report, Backstage Cost Insights) until SIGTERM/SIGINT')
+    .description('serve a read-only JSON API over the store (teams, periods, daily cost, chargeback rows, explain, value report, alerts, Backstage Cost Insights) until SIGTERM/SIGINT')
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default(8080).argParser(wholeNumber('--port', 0)).env('ALLOT_API_PORT'))
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1').env('ALLOT_API_HOST'))
     .action((opts: { port: number; host: string }) =>
