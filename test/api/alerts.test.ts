@@ -19,6 +19,7 @@ const YAML = `
 teams:
   - { id: alpha, name: Alpha, cost_center: CC-A, gl_account: "6100", accounts: ["111"], emails: [alpha@example.com], budget: 2500 }
   - { id: bravo, name: Bravo, cost_center: CC-B, gl_account: "6200", accounts: ["222"], emails: [bravo@example.com] }
+  - { id: charlie, name: Charlie, cost_center: CC-C, gl_account: "6300", accounts: ["333"], emails: [charlie@example.com], budget: 700 }
 alerts: { incomplete_days: 0 }
 `;
 
@@ -31,12 +32,13 @@ beforeAll(async () => {
   const store = await tempStore();
   // alpha: 80 a day for 10 days, cost to date 800, forecast 30 × 80 = 2,400: 96% of its 2,500 budget,
   // so over the 80% threshold (2,000) and under 100%. bravo: no budget, a flat 50 a day.
-  await addCharges(store, P, [...everyDay('111', 1, 10, '80.00'), ...everyDay('222', 1, 10, '50.00')]);
+  // charlie: 70 a day, then 400 on the 10th: an unusual day, and the day its cost to date (1,030) passed its 700 budget.
+  await addCharges(store, P, [...everyDay('111', 1, 10, '80.00'), ...everyDay('222', 1, 10, '50.00'), ...everyDay('333', 1, 10, (d) => (d === 10 ? '400.00' : '70.00'))]);
   runId = await attributeAt(store, loaded, P);
   const db = store.path;
   store.close();
   reader = new StoreReader(db, { waitMs: 10_000 });
-  const tokens = tokensFromEnv({ ALLOT_API_ADMIN_TOKEN: ADMIN, ALLOT_API_TEAM_TOKENS: `alpha=${ALPHA},bravo=${BRAVO}` }, ['alpha', 'bravo']);
+  const tokens = tokensFromEnv({ ALLOT_API_ADMIN_TOKEN: ADMIN, ALLOT_API_TEAM_TOKENS: `alpha=${ALPHA},bravo=${BRAVO}` }, ['alpha', 'bravo', 'charlie']);
   server = await startServer({ reader, config: loaded.config, tokens, log: pino({ level: 'silent' }), clock: () => new Date('2026-11-11T07:30:00Z') },
     { host: '127.0.0.1', port: 0 });
 });
@@ -76,6 +78,16 @@ describe('GET /v1/teams/{team}/alerts', () => {
     expect(r.body).toMatchObject({ period: P, as_of: '2026-11-06', alerts: [{ key: 'forecast:80', as_of: '2026-11-06', mtd: '800.00' }] });
   });
 
+  it('a budget passed to date and an unusual day', async () => {
+    const r = await get('/v1/teams/charlie/alerts', ADMIN);
+    expect(r.body.alerts.map((a: { key: string }) => a.key)).toEqual(['forecast:80', 'forecast:100', 'mtd:100', 'anomaly:2026-11-10:Amazon EC2']);
+    expect(r.body.alerts[2]).toMatchObject({ kind: 'mtd', threshold: 100, budget: '700.00', mtd: '1030.00', percent: '147.1', over_by: '330.00', since: '2026-11-10' });
+    expect(r.body.alerts[3]).toMatchObject({
+      kind: 'anomaly', day: '2026-11-10', service: 'Amazon EC2', charge_types: ['direct'], amount: '400.00', typical: '70.00', excess: '330.00', mad: '0.00',
+      history: { days: 9, from: '2026-11-01', to: '2026-11-09' },
+    });
+  });
+
   it('a team without a budget or an unusual day has none', async () => {
     expect(await get('/v1/teams/bravo/alerts', BRAVO)).toEqual({
       status: 200, body: { period: P, run_id: runId, as_of: '2026-11-11', team_id: 'bravo', alerts: [] } });
@@ -109,6 +121,22 @@ describe('Cost Insights alerts', () => {
     const api = new AllotCostInsightsClient({ baseUrl: server.url, token: ALPHA });
     expect(await api.getAlerts('alpha')).toEqual(want);
     expect(await new AllotCostInsightsClient({ baseUrl: server.url, token: BRAVO }).getAlerts('bravo')).toEqual([]);
+    const charlie = await new AllotCostInsightsClient({ baseUrl: server.url, token: ADMIN }).getAlerts('charlie');
+    expect(charlie.slice(2)).toEqual([
+      {
+        title: 'Charlie: November 2026 cost to date $1,030.00 has reached the $700.00 budget',
+        subtitle: 'The cost to date is $1,030.00, 147.1% of the $700.00 budget (config teams[charlie].budget). $330.00 over the budget. ' +
+          "2026-11-10: that day's cost took the month to the budget. " +
+          `As of 2026-11-11, from allocation run #${runId}. Look closer: allot explain --period 2026-11 --team charlie`,
+      },
+      {
+        title: 'Charlie: Amazon EC2 cost $400.00 on 2026-11-10, $330.00 above its typical day',
+        subtitle: 'The usage cost of Amazon EC2 (direct) on 2026-11-10 was $400.00. ' +
+          '$330.00 above its typical day of $70.00: the median of the 9 complete days 2026-11-01 to 2026-11-09, whose median absolute deviation is $0.00. ' +
+          '2026-11-10, the first day of it. ' +
+          `As of 2026-11-11, from allocation run #${runId}. Look closer: allot explain --period 2026-11 --team charlie`,
+      },
+    ]);
   });
 
   it("a team token cannot read another team's", async () => {
