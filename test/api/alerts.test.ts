@@ -144,3 +144,23 @@ describe('Cost Insights alerts', () => {
       .rejects.toEqual(new AllotApiError(403, 'this token reads team "bravo" only'));
   });
 });
+
+describe('a store without a run', () => {
+  it('has no newest period: 404 with the reason', async () => {
+    const store = await tempStore();
+    const path = store.path;
+    store.close();
+    const r = new StoreReader(path, { waitMs: 10_000 });
+    const s = await startServer({ reader: r, config: config(YAML).config, tokens: tokensFromEnv({ ALLOT_API_ADMIN_TOKEN: ADMIN }, ['alpha']), log: pino({ level: 'silent' }) },
+      { host: '127.0.0.1', port: 0 });
+    try {
+      for (const endpoint of ['/v1/teams/alpha/alerts', '/v1/cost-insights/groups/alpha/alerts']) {
+        const res = await fetch(`${s.url}${endpoint}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+        expect([res.status, await res.json()], endpoint).toEqual([404, { error: 'no allocation run yet: run "allot attribute" first' }]);
+      }
+    } finally {
+      await s.close();
+      r.close();
+    }
+  });
+});
