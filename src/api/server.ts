@@ -38,7 +38,7 @@ export interface ApiDeps {
   config: Config;
   tokens: TokenTable;
   log: Logger;
-  /** Now, for the day alerts are computed as of (default: the system clock; UTC). */
+  /** Now: the day alerts are computed as of, and which recent days vendors are still billing (default: the system clock; UTC). */
   clock?: () => Date;
 }
 
@@ -218,7 +218,11 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   app.get('/v1/cost-insights/last-complete-billing-date', async (c) => {
     const r = await reader.read((store) => store.one<{ date: string | null }>(sql('last-complete-day')));
     if (!r?.date) throw new HttpError(404, 'no attributed period yet: run "allot attribute" first');
-    return c.json({ date: r.date });
+    // The last days are still being billed (Cost Explorer marks them Estimated): never later than alerts.incomplete_days before today.
+    const today = clock();
+    const settled = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - (config.alerts?.incomplete_days ?? 2) - 1));
+    const cap = settled.toISOString().slice(0, 10);
+    return c.json({ date: r.date < cap ? r.date : cap });
   });
 
   app.get('/v1/cost-insights/user-groups', (c) => {

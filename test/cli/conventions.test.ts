@@ -60,11 +60,16 @@ describe('CLI conventions', () => {
     // Commented smtp: and schedule: sections that load once uncommented, ${SMTP_PORT} included.
     expect(text).toMatch(/^# smtp:$/m);
     expect(text).toMatch(/^# schedule:$/m);
-    const uncommented = text.replace(/^# (smtp:|schedule:)$/gm, '$1').replace(/^# {3}(?=\S)/gm, '  ').replace(/^# {5}(?=\S)/gm, '    ').replace(/^# {7}(?=- )/gm, '      ')
-      .replace('port: 587 ', 'port: ${SMTP_PORT} ');
+    // Only those two blocks (each runs to the next blank line); other commented examples stay comments.
+    let block = false;
+    const uncommented = text.split('\n').map((line) => {
+      if (/^# (smtp|schedule):$/.test(line)) block = true;
+      else if (line.trim() === '') block = false;
+      return block ? line.replace(/^# (smtp:|schedule:)$/, '$1').replace(/^# {3}(?=\S)/, '  ').replace(/^# {5}(?=\S)/, '    ').replace(/^# {7}(?=- )/, '      ') : line;
+    }).join('\n').replace('port: 587 ', 'port: ${SMTP_PORT} ');
     const loaded = parseConfig(uncommented, cfg, { SMTP_PASSWORD: 'x', SMTP_PORT: '465' }).config;
     expect(loaded.smtp).toMatchObject({ host: 'smtp.example.com', port: 465, user: 'allot@example.com', allow_insecure_auth: false });
-    expect(Object.keys(loaded.schedule ?? {}).sort()).toEqual(['billing_pulls', 'collect_k8s', 'freshness', 'monthly', 'timezone']);
+    expect(Object.keys(loaded.schedule ?? {}).sort()).toEqual(['alerts', 'billing_pulls', 'collect_k8s', 'freshness', 'monthly', 'timezone']);
     const again = await allot(['--config', cfg, 'init']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('exists; use --force');
