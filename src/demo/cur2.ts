@@ -10,8 +10,8 @@
 // in generator.ts: no per-row JavaScript. The same seed, period and size give
 // the same rows with the same ids and ARNs. Amounts are DECIMAL(38,10) until
 // they are written; each has at most 15 significant digits, so the DOUBLE in
-// the file reads back, through its shortest text, as exactly that decimal, and
-// the totals returned are exact.
+// the file reads back, through its shortest text, as exactly that decimal: the
+// totals returned, summed from the file that way, are exact.
 
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -252,8 +252,6 @@ export async function generateCur2(file: string, opts: Cur2Options): Promise<Cur
     await buildLines(conn, org.teams.length, perDay, USAGE_PREFIX);
     await buildFees(conn, perDay, ndays, org.creditAccount);
     const lone = (col: string, instead: string) => `CASE WHEN n = ${usage - 1} AND x.li_type = 'SavingsPlanCoveredUsage' THEN ${instead} ELSE ${col} END`;
-    // Row numbers from a table, not range(): a table scan numbers its batches, so
-    // the COPY below writes rows in this order on every thread (same bytes every run).
     await conn.run(`CREATE TABLE nums AS SELECT range AS n FROM range(${rows})`);
     // Every row: the line it repeats and its day; amounts as exact decimals.
     await conn.run(`CREATE VIEW cur_rows AS
@@ -291,12 +289,25 @@ export async function generateCur2(file: string, opts: Cur2Options): Promise<Cur
         CASE WHEN fee THEN NULL ELSE rtrim(rtrim(price::VARCHAR, '0'), '.') END AS rate_text
       FROM c`);
 
+    // One thread writes the rows in the order of `nums`: the same bytes every run.
+    // (With two, DuckDB buffers batches to keep that order and, at 10 million
+    // rows, spills them: far slower than one thread.)
+    await conn.run('SET threads = 1');
     const select = COLUMNS.map(([name, type, expr]) => `CAST(${expr} AS ${type}) AS ${name}`).join(',\n  ');
     await conn.run(`COPY (SELECT ${select} FROM (SELECT *, unblended_d::DOUBLE AS unblended, od_d::DOUBLE AS od_cost, qty_d::DOUBLE AS qty,
         sp_eff_d::DOUBLE AS sp_eff, ri_eff_d::DOUBLE AS ri_eff, fee_sp_total::DOUBLE AS sp_total, fee_sp_used::DOUBLE AS sp_used,
         fee_ri_unused::DOUBLE AS ri_unused FROM cur_rows) c)
       TO ${lit(out)} (FORMAT parquet, COMPRESSION zstd)`);
-    const totals = (await all(conn, `SELECT sum(unblended_d)::VARCHAR AS unblended, sum(amortised_d)::VARCHAR AS amortised FROM cur_rows`))[0]!;
+    await conn.run('SET threads = 2');
+    // The totals from the file as written: each DOUBLE's shortest text is the decimal it was made from.
+    const dec = (col: string) => `CAST(CAST(${col} AS VARCHAR) AS DECIMAL(38,10))`;
+    const totals = (await all(conn, `SELECT sum(u)::VARCHAR AS unblended,
+        sum(CASE t WHEN 'SavingsPlanCoveredUsage' THEN spe WHEN 'SavingsPlanNegation' THEN 0 WHEN 'DiscountedUsage' THEN rie
+                   WHEN 'SavingsPlanRecurringFee' THEN spt - spu WHEN 'RIFee' THEN riu ELSE u END)::VARCHAR AS amortised
+      FROM (SELECT line_item_line_item_type AS t, ${dec('line_item_unblended_cost')} AS u, ${dec('savings_plan_savings_plan_effective_cost')} AS spe,
+              ${dec('reservation_effective_cost')} AS rie, ${dec('savings_plan_total_commitment_to_date')} AS spt,
+              ${dec('savings_plan_used_commitment')} AS spu, ${dec('reservation_unused_recurring_fee')} AS riu
+            FROM read_parquet(${lit(out)}))`))[0]!;
     const types = Object.fromEntries((await all(conn, `SELECT line_item_line_item_type AS t, count(*)::INTEGER AS n FROM read_parquet(${lit(out)}) GROUP BY ALL ORDER BY t`))
       .map((r) => [r.t as string, Number(r.n)]));
     return { file: out, rows, period, payerAccountId: PAYER.id, currency, unblended: String(totals.unblended), amortised: String(totals.amortised), types };
