@@ -400,7 +400,9 @@ async function buildFees(conn: DuckDBConnection, perDay: number, ndays: number, 
     WITH m AS (SELECT * FROM p_month),
     sp AS (SELECT greatest(1, ceil(sum(${usageCost}) * ${SP_RATE} / ${SP_UTILISATION}))::DECIMAL(38,10) AS daily
            FROM lines, m WHERE li_type = 'SavingsPlanCoveredUsage'),
-    ri AS (SELECT count(*) AS n, (greatest(1, count(*)) * 0.48 * ${RI_RATE} * 24 * any_value(m.ndays))::DECIMAL(38,10) AS fee FROM lines, m WHERE li_type = 'DiscountedUsage'),
+    -- What the covered instances use of the reservation (24 h a day each), and the fee of which that is all but RI_UNUSED.
+    ri0 AS (SELECT count(*) AS n, (greatest(1, count(*)) * 0.48 * ${RI_RATE} * 24 * any_value(m.ndays))::DECIMAL(38,10) AS used FROM lines, m WHERE li_type = 'DiscountedUsage'),
+    ri AS (SELECT n, used, round(used / (1 - ${RI_UNUSED}), 2)::DECIMAL(38,10) AS fee FROM ri0),
     acct AS (SELECT a.acct_id, a.acct_name, coalesce(sum(${usageCost}) FILTER (WHERE li_type = 'Usage'), 0) * any_value(m.ndays) AS month_cost
              FROM p_acct a LEFT JOIN lines l USING (acct_id), m GROUP BY ALL)
     SELECT 0 AS kind, d AS k, 'SavingsPlanRecurringFee' AS li_type, d AS fee_day, m.mstart + to_days(d) AS fee_start, m.mstart + to_days(d + 1) AS fee_end,
@@ -411,7 +413,7 @@ async function buildFees(conn: DuckDBConnection, perDay: number, ndays: number, 
       'ComputeSP:1yrNoUpfront' AS usage_type, m.sp_arn AS resource_id, NULL::INTEGER AS ri_count
     FROM range(${ndays}) t(d), m, sp
     UNION ALL
-    SELECT 1, 0, 'RIFee', 0, m.mstart, m.mnext, ri.fee, NULL, NULL, round(ri.fee * ${RI_UNUSED}, 2)::DECIMAL(38,10),
+    SELECT 1, 0, 'RIFee', 0, m.mstart, m.mnext, ri.fee, NULL, NULL, (ri.fee - ri.used)::DECIMAL(38,10),
       (greatest(1, ri.n) * 24 * m.ndays)::DECIMAL(18,3), (SELECT acct_id FROM p_acct WHERE role = 'platform'),
       'Amazon Relational Database Service', 'AmazonRDS', 'USD 0.288 hourly fee per PostgreSQL, db.r6g.xlarge instance', 'Hrs',
       'EU-HeavyUsage:db.r6g.xlarge', m.ri_arn, greatest(1, ri.n)::INTEGER
