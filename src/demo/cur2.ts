@@ -179,7 +179,7 @@ export const CUR2_COLUMNS: readonly (readonly [string, string])[] = COLUMNS.map(
 /**
  * Writes one month of the demo organisation's AWS usage as a CUR 2.0 Parquet
  * file of exactly `rows` rows: usage lines (some covered by the Savings Plan,
- * each with its SavingsPlanNegation, some by the RDS reservation), then the
+ * each with its SavingsPlanNegation, some by the RDS reservation), and the
  * Savings Plan's daily fee, the reservation's monthly fee, a credit and each
  * account's tax.
  */
@@ -244,7 +244,7 @@ export async function generateCur2(file: string, opts: Cur2Options): Promise<Cur
       ${Number(period.slice(0, 4)) * 100 + Number(period.slice(5, 7))}::VARCHAR || '-' || substr(hx(3, 0, 'inv'), 1, 6) AS invoice_id`);
 
     const ndays = Number((await all(conn, 'SELECT ndays FROM p_month'))[0]!.ndays);
-    // Fee rows at the end of the file: the Savings Plan's daily fee, the reservation's monthly fee, a credit, each account's tax.
+    // Fee rows numbered after the usage rows: the Savings Plan's daily fee, the reservation's monthly fee, a credit, each account's tax.
     const fees = ndays + 1 + (org.creditAccount ? 1 : 0) + aws.length;
     const usage = rows - fees;
     const perDay = Math.ceil(usage / ndays); // usage row n is line (n % perDay) on day n / perDay
@@ -289,9 +289,9 @@ export async function generateCur2(file: string, opts: Cur2Options): Promise<Cur
         CASE WHEN fee THEN NULL ELSE rtrim(rtrim(price::VARCHAR, '0'), '.') END AS rate_text
       FROM c`);
 
-    // One thread writes the rows in the order of `nums`: the same bytes every run.
-    // (With two, DuckDB buffers batches to keep that order and, at 10 million
-    // rows, spills them: far slower than one thread.)
+    // One thread writes the rows in the order its join produces them: the same
+    // bytes every run. (With two, DuckDB buffers batches to keep an order and,
+    // at 10 million rows, spills them: far slower than one thread.)
     await conn.run('SET threads = 1');
     const select = COLUMNS.map(([name, type, expr]) => `CAST(${expr} AS ${type}) AS ${name}`).join(',\n  ');
     await conn.run(`COPY (SELECT ${select} FROM (SELECT *, unblended_d::DOUBLE AS unblended, od_d::DOUBLE AS od_cost, qty_d::DOUBLE AS qty,
@@ -321,7 +321,7 @@ export async function generateCur2(file: string, opts: Cur2Options): Promise<Cur
 /**
  * `lines`: one row per usage line of a day (p < perDay), each its own
  * resource: account, SKU, owner's tags, level. An even line a Savings Plan
- * covers is followed by its SavingsPlanNegation (the same resource and
+ * covers has its SavingsPlanNegation as the next line (the same resource and
  * quantity); RDS instances in eu-west-1 may run on the reservation.
  */
 async function buildLines(conn: DuckDBConnection, nTeams: number, perDay: number, prefix: Record<string, string>): Promise<void> {
@@ -401,7 +401,7 @@ async function buildFees(conn: DuckDBConnection, perDay: number, ndays: number, 
     sp AS (SELECT greatest(1, ceil(sum(${usageCost}) * ${SP_RATE} / ${SP_UTILISATION}))::DECIMAL(38,10) AS daily
            FROM lines, m WHERE li_type = 'SavingsPlanCoveredUsage'),
     -- What the covered instances use of the reservation (24 h a day each), and the fee of which that is all but RI_UNUSED.
-    ri0 AS (SELECT count(*) AS n, (greatest(1, count(*)) * 0.48 * ${RI_RATE} * 24 * any_value(m.ndays))::DECIMAL(38,10) AS used FROM lines, m WHERE li_type = 'DiscountedUsage'),
+    ri0 AS (SELECT count(*) AS n, (greatest(1, count(*)) * 0.48 * ${RI_RATE} * 24 * ${ndays})::DECIMAL(38,10) AS used FROM lines WHERE li_type = 'DiscountedUsage'),
     ri AS (SELECT n, used, round(used / (1 - ${RI_UNUSED}), 2)::DECIMAL(38,10) AS fee FROM ri0),
     acct AS (SELECT a.acct_id, a.acct_name, coalesce(sum(${usageCost}) FILTER (WHERE li_type = 'Usage'), 0) * any_value(m.ndays) AS month_cost
              FROM p_acct a LEFT JOIN lines l USING (acct_id), m GROUP BY ALL)
