@@ -13,12 +13,17 @@
  *   3. the pipeline, one store: ingest FOCUS, ingest snapshots, attribute,
  *      re-attribute after a rule change, export the chargeback CSV, close
  *      the month, write every team's report.
+ * The `cur` phases do the same for the organisation's AWS month as one CUR
+ * 2.0 Parquet file of the size (DIR/<size>/cur, also reused): its floor (a
+ * bare scan summing it by team tag), its plain copy into DuckDB, and
+ * `ingest aws-cur` into a fresh store. `--phases focus,cur` (the default)
+ * picks which run.
  * Prints each phase's seconds, rows/s and ratio to the floor and to the copy
  * per size, then the growth table.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,6 +40,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '7' },
     out: { type: 'string', default: 'bench-out' },
     fresh: { type: 'boolean', default: false },
+    phases: { type: 'string', default: 'focus,cur' },
     phase: { type: 'string' }, // internal: run one phase in this process
     size: { type: 'string' }, // internal: the size of that phase
   },
@@ -89,6 +95,19 @@ function duBytes(dir: string): number {
 }
 
 const generated = (n: number): Generated => JSON.parse(readFileSync(generatedFile(n), 'utf8')) as Generated;
+
+/** The CUR 2.0 file of one size, what it was made with and its exact totals. */
+interface CurGenerated {
+  params: Record<string, string | number>;
+  seconds: number;
+  bytes: number;
+  file: string;
+  unblended: string;
+  amortised: string;
+}
+const curDir = (n: number) => join(sizeDir(n), 'cur');
+const curFile = (n: number) => join(curDir(n), 'cur2.json');
+const curGenerated = (n: number): CurGenerated => JSON.parse(readFileSync(curFile(n), 'utf8')) as CurGenerated;
 
 // ---------------------------------------------------------------- phases (each in its own process)
 
@@ -196,6 +215,64 @@ async function phasePipeline(n: number): Promise<PhaseResult> {
   };
 }
 
+async function phaseCurGenerate(n: number): Promise<PhaseResult> {
+  const { generateCur2 } = await import('../src/demo/cur2.ts');
+  const p = params(n);
+  rmSync(curDir(n), { recursive: true, force: true });
+  const file = join(curDir(n), `cur2-${String(p.period)}.parquet`);
+  const [cur, s] = await time('generate CUR 2.0', () => generateCur2(file, { seed: Number(p.seed), period: String(p.period), rows: n, teams: Number(p.teams) }));
+  const g: CurGenerated = { params: p, seconds: s, bytes: statSync(file).size, file, unblended: cur.unblended, amortised: cur.amortised };
+  writeFileSync(curFile(n), JSON.stringify(g, null, 2));
+  return { seconds: { generate: s }, peakRssMb: peakRssMb() };
+}
+
+async function phaseCurFloor(n: number): Promise<PhaseResult> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const conn = await db.connect();
+  const [, s] = await time('CUR floor', () =>
+    conn.run(`SELECT resource_tags['user_team'] AS team, sum(line_item_unblended_cost) AS cost FROM read_parquet(${parquetList([curGenerated(n).file])}) GROUP BY ALL`),
+  );
+  conn.closeSync();
+  db.closeSync();
+  return { seconds: { floor: s }, peakRssMb: peakRssMb() };
+}
+
+async function phaseCurCopy(n: number): Promise<PhaseResult> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const file = join(sizeDir(n), 'cur-copy.duckdb');
+  rmSync(file, { force: true });
+  const db = await DuckDBInstance.create(file, { threads: '2', memory_limit: '1GB' });
+  const conn = await db.connect();
+  const [, s] = await time('CUR copy', () => conn.run(`CREATE TABLE cur AS SELECT * FROM read_parquet(${parquetList([curGenerated(n).file])})`));
+  conn.closeSync();
+  db.closeSync();
+  rmSync(file, { force: true });
+  return { seconds: { copy: s }, peakRssMb: peakRssMb() };
+}
+
+async function phaseCurIngest(n: number): Promise<PhaseResult> {
+  const { Store } = await import('../src/store/db.ts');
+  const { ingestAwsCurFiles } = await import('../src/ingest/aws-cur/ingest.ts');
+  const g = curGenerated(n);
+  const dbFile = join(sizeDir(n), 'cur-store.duckdb');
+  for (const f of [dbFile, `${dbFile}.wal`]) rmSync(f, { force: true });
+  const store = await Store.open(dbFile);
+  const [r, s] = await time('ingest aws-cur', () => ingestAwsCurFiles(store, [g.file]));
+  const sums = (await store.one<{ billed: string; effective: string }>(
+    'SELECT sum(billed_cost)::DECIMAL(38,10)::VARCHAR AS billed, sum(effective_cost)::DECIMAL(38,10)::VARCHAR AS effective FROM line_items',
+  ))!;
+  store.close();
+  const storeMb = Math.round(statSync(dbFile).size / 2 ** 20);
+  for (const f of [dbFile, `${dbFile}.wal`]) rmSync(f, { force: true });
+  return {
+    seconds: { ingest_cur: s },
+    rows: { line_items: r.files.reduce((a, f) => a + f.rowsLoaded, 0) },
+    peakRssMb: peakRssMb(),
+    info: { mapping_ok: r.mapping.every((m) => m.ok), exact: sums.billed === g.unblended && sums.effective === g.amortised, store_mb: storeMb },
+  };
+}
+
 // ---------------------------------------------------------------- driver
 
 /** Runs one phase in a fresh Node process and returns what it printed. */
@@ -211,23 +288,40 @@ const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
 interface SizeResult {
   n: number;
-  gen: Generated;
-  floor: PhaseResult;
-  copy: PhaseResult;
-  pipe: PhaseResult;
+  focus?: { gen: Generated; floor: PhaseResult; copy: PhaseResult; pipe: PhaseResult };
+  cur?: { gen: CurGenerated; floor: PhaseResult; copy: PhaseResult; ingest: PhaseResult };
 }
 
 /** The phases the issue's "pipeline" means: what turns the bill into the chargeback CSV. */
 const pipelineSeconds = (p: PhaseResult) => p.seconds.ingest_focus! + p.seconds.attribute! + p.seconds.export!;
 
-function printSize(r: SizeResult): void {
+/** Seconds with their multiples of the floor and of the copy. */
+function phaseLine(f: number, c: number): (name: string, secs: number, rate?: string) => void {
+  return (name, secs, rate = '') =>
+    console.log(`  ${name.padEnd(34)} ${fmt(secs, 2).padStart(9)} s  ${fmt(secs / f).padStart(7)}× floor  ${fmt(secs / c, 2).padStart(6)}× copy  ${rate}`);
+}
+
+function printCur(n: number, cur: NonNullable<SizeResult['cur']>): void {
+  const { gen, floor, copy, ingest } = cur;
+  const line = phaseLine(floor.seconds.floor!, copy.seconds.copy!);
+  const s = ingest.seconds.ingest_cur!;
+  console.log('');
+  console.log(`${int(n)}-row CUR 2.0 Parquet (generated in ${fmt(gen.seconds, 0)} s, ${int(gen.bytes / 2 ** 20)} MiB on disk${args.fresh ? '' : ', reused if present'})`);
+  line('floor: bare scan of the Parquet', floor.seconds.floor!, `peak RSS ${floor.peakRssMb} MB`);
+  line('copy: the Parquet into DuckDB', copy.seconds.copy!, `peak RSS ${copy.peakRssMb} MB`);
+  line('ingest aws-cur', s, `${int(ingest.rows!.line_items! / s)} line items/s, peak RSS ${int(ingest.peakRssMb)} MB`);
+  console.log(`  store ${int(Number(ingest.info!.store_mb))} MB; mapping check: ${ingest.info!.mapping_ok}; ` +
+    `BilledCost and EffectiveCost equal the file's totals exactly: ${ingest.info!.exact}`);
+}
+
+function printSize(n: number, focus: NonNullable<SizeResult['focus']>): void {
+  const r = { n, ...focus };
   const { floor, copy, pipe } = r;
   const f = floor.seconds.floor!;
   const c = copy.seconds.copy!;
   const s = pipe.seconds;
   const rows = pipe.rows!;
-  const line = (name: string, secs: number, rate = '') =>
-    console.log(`  ${name.padEnd(34)} ${fmt(secs, 2).padStart(9)} s  ${fmt(secs / f).padStart(7)}× floor  ${fmt(secs / c, 2).padStart(6)}× copy  ${rate}`);
+  const line = phaseLine(f, c);
   console.log('');
   console.log(`${int(r.n)} line items (generated in ${fmt(r.gen.seconds, 0)} s, ${fmt(r.gen.bytes / 2 ** 30, 2)} GiB on disk${args.fresh ? '' : ', reused if present'})`);
   line('floor: bare scan of the Parquet', f, `peak RSS ${floor.peakRssMb} MB`);
@@ -247,28 +341,47 @@ function printSize(r: SizeResult): void {
 function printGrowth(results: SizeResult[]): void {
   const head = ['', ...results.map((r) => `${int(r.n)} line items`)];
   const t = new Table({ head, style: { head: [], border: [] } });
+  type Focus = NonNullable<SizeResult['focus']>;
+  type Cur = NonNullable<SizeResult['cur']>;
+  const na = '–';
   const row = (name: string, cell: (r: SizeResult) => string) => t.push([name, ...results.map(cell)]);
-  const secs = (p: (r: SizeResult) => number) => (r: SizeResult) => `${fmt(p(r), 2)} s (${fmt(p(r) / r.copy.seconds.copy!, 2)}× copy)`;
-  row('floor', (r) => `${fmt(r.floor.seconds.floor!, 2)} s`);
-  row('copy', (r) => `${fmt(r.copy.seconds.copy!, 2)} s (${fmt(r.copy.seconds.copy! / r.floor.seconds.floor!)}× floor)`);
-  row('ingest FOCUS', secs((r) => r.pipe.seconds.ingest_focus!));
-  row('attribute', secs((r) => r.pipe.seconds.attribute!));
-  row('re-attribute', (r) => `${fmt(r.pipe.seconds.reattribute!, 2)} s (${fmt(r.pipe.seconds.reattribute! / r.floor.seconds.floor!)}× floor)`);
-  row('export', secs((r) => r.pipe.seconds.export!));
-  row('pipeline', secs((r) => pipelineSeconds(r.pipe)));
-  row('ingest snapshots', (r) => `${int(r.pipe.rows!.pod_samples! / r.pipe.seconds.ingest_k8s!)} samples/s`);
-  row('close + team reports', (r) => `${fmt(r.pipe.seconds.close! + r.pipe.seconds.reports!, 1)} s`);
-  row('peak RSS', (r) => `${int(r.pipe.peakRssMb)} MB`);
-  row('store', (r) => `${int(Number(r.pipe.info!.store_mb))} MB`);
+  const f = (cell: (r: Focus) => string) => (r: SizeResult) => (r.focus ? cell(r.focus) : na);
+  const c = (cell: (r: Cur) => string) => (r: SizeResult) => (r.cur ? cell(r.cur) : na);
+  const secs = (p: (r: Focus) => number) => f((r) => `${fmt(p(r), 2)} s (${fmt(p(r) / r.copy.seconds.copy!, 2)}× copy)`);
+  if (results.some((r) => r.focus)) {
+    row('floor', f((r) => `${fmt(r.floor.seconds.floor!, 2)} s`));
+    row('copy', f((r) => `${fmt(r.copy.seconds.copy!, 2)} s (${fmt(r.copy.seconds.copy! / r.floor.seconds.floor!)}× floor)`));
+    row('ingest FOCUS', secs((r) => r.pipe.seconds.ingest_focus!));
+    row('attribute', secs((r) => r.pipe.seconds.attribute!));
+    row('re-attribute', f((r) => `${fmt(r.pipe.seconds.reattribute!, 2)} s (${fmt(r.pipe.seconds.reattribute! / r.floor.seconds.floor!)}× floor)`));
+    row('export', secs((r) => r.pipe.seconds.export!));
+    row('pipeline', secs((r) => pipelineSeconds(r.pipe)));
+    row('ingest snapshots', f((r) => `${int(r.pipe.rows!.pod_samples! / r.pipe.seconds.ingest_k8s!)} samples/s`));
+    row('close + team reports', f((r) => `${fmt(r.pipe.seconds.close! + r.pipe.seconds.reports!, 1)} s`));
+    row('peak RSS', f((r) => `${int(r.pipe.peakRssMb)} MB`));
+    row('store', f((r) => `${int(Number(r.pipe.info!.store_mb))} MB`));
+  }
+  if (results.some((r) => r.cur)) {
+    row('CUR 2.0 floor', c((r) => `${fmt(r.floor.seconds.floor!, 2)} s`));
+    row('CUR 2.0 copy', c((r) => `${fmt(r.copy.seconds.copy!, 2)} s (${fmt(r.copy.seconds.copy! / r.floor.seconds.floor!)}× floor)`));
+    row('ingest aws-cur', c((r) => `${fmt(r.ingest.seconds.ingest_cur!, 2)} s (${fmt(r.ingest.seconds.ingest_cur! / r.copy.seconds.copy!, 2)}× copy)`));
+    row('ingest aws-cur peak RSS', c((r) => `${int(r.ingest.peakRssMb)} MB`));
+  }
   console.log('');
   console.log('Growth');
   console.log(t.toString());
 }
 
+const load = () => loadavg().map((x) => fmt(x, 2)).join(' ');
+
 async function main(): Promise<void> {
   if (args.phase) {
     const n = Number(args.size);
-    const fn = { generate: phaseGenerate, floor: phaseFloor, copy: phaseCopy, pipeline: phasePipeline }[args.phase];
+    const phases: Record<string, (n: number) => Promise<PhaseResult>> = {
+      generate: phaseGenerate, floor: phaseFloor, copy: phaseCopy, pipeline: phasePipeline,
+      'cur-generate': phaseCurGenerate, 'cur-floor': phaseCurFloor, 'cur-copy': phaseCurCopy, 'cur-ingest': phaseCurIngest,
+    };
+    const fn = phases[args.phase];
     if (!fn) throw new Error(`unknown phase ${args.phase}`);
     process.stdout.write(`${JSON.stringify(await fn(n))}\n`);
     return;
@@ -276,17 +389,31 @@ async function main(): Promise<void> {
   const sizes = args.sizes!.split(',').map((s) => Number(s.trim()));
   const bad = sizes.find((n) => !Number.isSafeInteger(n) || n < 1000);
   if (bad !== undefined) throw new Error(`--sizes: each size is a whole number of line items of at least 1000, e.g. 1e6,1e7 (got ${bad})`);
+  const phases = new Set(args.phases!.split(',').map((p) => p.trim()));
+  const unknown = [...phases].find((p) => p !== 'focus' && p !== 'cur');
+  if (unknown !== undefined || phases.size === 0) throw new Error(`--phases: focus, cur or both, comma-separated (got ${args.phases})`);
   mkdirSync(out, { recursive: true });
   console.log(
     `Allot benchmark on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${fmt(totalmem() / 2 ** 30, 0)} GiB; ` +
       `${args.teams} teams, ${args.clusters} clusters × ${args.pods} pods hourly in ${args.period}; DuckDB 2 threads, 1 GB memory limit`,
   );
+  console.log(`load average at the start: ${load()}`);
   const results: SizeResult[] = [];
   for (const n of sizes) {
-    const fresh = args.fresh || !existsSync(generatedFile(n)) || JSON.stringify(generated(n).params) !== JSON.stringify(params(n));
-    if (fresh) inChild('generate', n);
-    const r: SizeResult = { n, gen: generated(n), floor: inChild('floor', n), copy: inChild('copy', n), pipe: inChild('pipeline', n) };
-    printSize(r);
+    const r: SizeResult = { n };
+    if (phases.has('focus')) {
+      const fresh = args.fresh || !existsSync(generatedFile(n)) || JSON.stringify(generated(n).params) !== JSON.stringify(params(n));
+      if (fresh) inChild('generate', n);
+      r.focus = { gen: generated(n), floor: inChild('floor', n), copy: inChild('copy', n), pipe: inChild('pipeline', n) };
+      printSize(n, r.focus);
+    }
+    if (phases.has('cur')) {
+      const fresh = args.fresh || !existsSync(curFile(n)) || JSON.stringify(curGenerated(n).params) !== JSON.stringify(params(n));
+      if (fresh) inChild('cur-generate', n);
+      r.cur = { gen: curGenerated(n), floor: inChild('cur-floor', n), copy: inChild('cur-copy', n), ingest: inChild('cur-ingest', n) };
+      printCur(n, r.cur);
+    }
+    console.log(`  load average after ${int(n)}: ${load()}`);
     results.push(r);
   }
   printGrowth(results);

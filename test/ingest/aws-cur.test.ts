@@ -265,6 +265,26 @@ describe('Athena-style Parquet (resource_tags_user_* columns, DOUBLE money, sche
     expect(await store.one(`SELECT count(*) AS n FROM line_items`)).toEqual({ n: '0' });
   });
 
+  it('--skip-invalid: the valid rows stream in, the bad one is kept in rejects, and the mapping check leaves it out', async () => {
+    const bad = await parquet(
+      'bad.parquet',
+      `SELECT * REPLACE (CASE WHEN identity_line_item_id = 'r3' THEN 'nan'::DOUBLE ELSE line_item_unblended_cost END AS line_item_unblended_cost) FROM (${ATHENA_OCT})`,
+    );
+    const r = await ingestAwsCurFiles(store, [bad], { skipInvalid: true });
+    expect(r.files[0]).toMatchObject({ format: 'parquet', rowsRead: 4, rowsLoaded: 3, rowsRejected: 1 });
+    expect(await store.all(`SELECT rows_read, rows_loaded, rows_rejected FROM imports WHERE import_id = ${r.files[0]!.importId}`)).toEqual([
+      { rows_read: '4', rows_loaded: '3', rows_rejected: '1' },
+    ]);
+    expect(await store.all('SELECT source_line, column_name, reason FROM rejects')).toEqual([
+      { source_line: '3', column_name: 'line_item_unblended_cost', reason: 'not a decimal number: "nan"' },
+    ]);
+    // Without row 3 (DiscountedUsage: billed 0, effective 0.7): billed 0.1 + 0.2 + 1.1, effective 0.1 + 0.2 + (0.3 + 0.05)
+    expect(r.mapping).toEqual([
+      { billingPeriod: '2024-04', currency: 'USD', rows: 3, billedCost: '1.400000000000', effectiveCost: '0.650000000000', exportUnblended: '1.400000000000', exportAmortised: '0.650000000000', ok: true },
+    ]);
+    expect(await store.all('SELECT source_line FROM line_items ORDER BY 1')).toEqual([{ source_line: '1' }, { source_line: '2' }, { source_line: '4' }]);
+  });
+
   it('Hive text (\\x01 between fields, \\N for NULL, header row), gzipped', async () => {
     const cols = ['identity_line_item_id', 'bill_payer_account_id', 'bill_billing_period_start_date', 'bill_billing_period_end_date', 'line_item_usage_account_id', 'line_item_line_item_type', 'line_item_usage_start_date', 'line_item_usage_end_date', 'line_item_product_code', 'line_item_resource_id', 'line_item_currency_code', 'line_item_unblended_cost', 'product_servicename', 'pricing_public_on_demand_cost', 'reservation_effective_cost', 'resource_tags_user_team', 'year', 'month'];
     const rows = [

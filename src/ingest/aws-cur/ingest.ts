@@ -6,7 +6,7 @@ import { importDelivery, planDeliveries, type DeliveryResult, type FilePartResul
 import { applyLineMap, mapLine, ParquetRowError, readingFile as readFileAs, scanRecordLines } from '../files.ts';
 import { describeColumns, missingMandatory, type CurColumn, type CurFlavour } from './columns.ts';
 import { detectFormat, isGzip, isHive, isText, scanFile, type CurFormat } from './source.ts';
-import { buildCurSql } from './sql.ts';
+import { buildCurSql, type CurSql } from './sql.ts';
 
 export const AWS_CUR_SOURCE = 'aws-cur';
 
@@ -133,6 +133,7 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
     );
   }
   const sql = buildCurSql(file, format, flavour, columns);
+  if (format === 'parquet') return ingestParquet(store, file, sql, { ...meta, sha256: scan.sha256 }, flavour, skipInvalid);
 
   await createLineItemStage(store);
   await readingFile(file, format, () => store.run(sql.stageInsert));
@@ -180,6 +181,43 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
     );
   }
   return { ...result, file, format, flavour, sha256: scan.sha256 };
+}
+
+/**
+ * Parquet, in bounded memory: the valid rows stream from the file into
+ * line_items in one pass (a 10-million-row stage table would not fit the
+ * store's memory limit, and spilling it costs more than reading the file
+ * again), and the footer's row count tells whether any were left out. Only
+ * then is the file read again: to name the first bad row (the transaction's
+ * rollback drops what was written) or, with skipInvalid, to record every bad
+ * row in rejects; and once more for the export's own totals, an aggregate
+ * over a few columns.
+ */
+async function ingestParquet(store: Store, file: string, sql: CurSql, meta: ImportMeta, flavour: CurFlavour, skipInvalid: boolean): Promise<AwsCurFileResult> {
+  const format = 'parquet';
+  const total = Number((await readingFile(file, format, () => store.one<{ total: string }>(sql.rowCount)))!.total);
+  await store.run(sql.stageView);
+  const result = await readingFile(file, format, () => commitLineItems(store, { ...meta, rowsRead: total }));
+  const bad = total - result.rowsLoaded;
+  if (bad > 0 && !skipInvalid) {
+    const first = (await readingFile(file, format, () =>
+      store.one<{ line: string; column_name: string; reason: string }>(`${sql.invalidRows} LIMIT 1`),
+    ))!;
+    throw new ParquetRowError(file, Number(first.line), first.column_name, first.reason, bad - 1);
+  }
+  await store.run('CREATE OR REPLACE TEMP TABLE cur_reject_lines (line BIGINT)');
+  if (bad > 0) {
+    await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE cur_rejects AS ${sql.invalidRows}`));
+    await store.run('INSERT INTO cur_reject_lines SELECT line FROM cur_rejects');
+    await store.run('UPDATE imports SET rows_rejected = $2 WHERE import_id = $1', [result.importId, bad]);
+    await store.run(
+      `INSERT INTO rejects (import_id, source_line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost)
+       SELECT $1, line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost FROM cur_rejects ORDER BY line`,
+      [result.importId],
+    );
+  }
+  await readingFile(file, format, () => store.run(`INSERT INTO cur_export_totals BY NAME ${sql.exportTotals}`));
+  return { ...result, rowsRejected: bad, file, format, flavour, sha256: meta.sha256! };
 }
 
 /** Store totals of the imports just made against the export totals gathered while reading the files. */

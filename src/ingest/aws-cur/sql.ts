@@ -15,9 +15,12 @@ import { isGzip, isHive, isText, type CurFormat } from './source.ts';
  *          does not have (months differ: schema drift is normal);
  *   checks per row, the first invalid column and why.
  *
- * The hot path is one INSERT … SELECT into stage_line_items that stores an
- * invalid row with a negative source_line; only when there are such rows is
- * the file read again to say which column is wrong and why.
+ * Text files: one INSERT … SELECT into stage_line_items that stores an
+ * invalid row with a negative source_line. Parquet: stage_line_items is a
+ * view of the valid rows (stageView), read once straight into line_items, and
+ * the footer's row count (rowCount) tells how many were left out. Only when
+ * there are such rows is the file read again to say which column is wrong
+ * and why.
  *
  * Money is DECIMAL(38,12) from the text, never through a binary float. A
  * Parquet DOUBLE (the WA-labs files have them) goes through its shortest
@@ -66,6 +69,10 @@ export interface CurSql {
    * `cur_reject_lines(line)` to leave out rejected rows.
    */
   exportTotals: string;
+  /** Parquet: the file's rows, from its footer (no scan). */
+  rowCount: string;
+  /** Parquet: CREATE TEMP VIEW stage_line_items over the file's valid rows (commitLineItems reads it once). */
+  stageView: string;
 }
 
 const D = 'DECIMAL(38, 12)';
@@ -333,5 +340,10 @@ export function buildCurSql(file: string, format: CurFormat, flavour: CurFlavour
     FROM (SELECT __line, ${typed.join(', ')} FROM (${sourceSql(file, format, fileColumns)}))
     WHERE __line NOT IN (SELECT line FROM cur_reject_lines)
     GROUP BY ALL`;
-  return { stageInsert, invalidRows, exportTotals };
+  const rowCount = `SELECT sum(num_rows)::BIGINT AS total FROM parquet_file_metadata(${sqlString(file)})`;
+  // A row whose checks are NULL counts as valid, as in stageInsert's CASE.
+  const stageView = `CREATE TEMP VIEW stage_line_items AS
+    SELECT __line AS source_line, ${target.map(([col, expr]) => `${expr} AS ${col}`).join(',\n      ')}, ${extra} AS extra
+    FROM (${typedSql}) WHERE NOT coalesce(${bad}, false)`;
+  return { stageInsert, invalidRows, exportTotals, rowCount, stageView };
 }
