@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import type { Config } from '../../config/schema.ts';
 import type { Store } from '../../store/db.ts';
 import { sqlFolder } from '../../store/sql.ts';
 import { InputError } from '../../util/errors.ts';
+import { readCsvRecords } from '../csv-file.ts';
 import { addMonths, isPeriod, type Period } from '../../util/period.ts';
 
 /*
@@ -50,21 +49,7 @@ export interface BudgetsResult {
 
 /** Reads and checks the file against the configured teams; nothing is written. */
 export function readBudgets(file: string, config: Config): BudgetRow[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, undefined, undefined, code === 'ENOENT' ? 'no such file' : `cannot read: ${(e as Error).message}`);
-  }
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as never;
-  } catch (e) {
-    const err = e as Error & { lines?: number };
-    throw new InputError(file, err.lines, undefined, `not a CSV file: ${err.message.replace(/^Invalid Record Length: /, '')}`);
-  }
-  if (!records.length) throw new InputError(file, undefined, undefined, 'empty file: no header');
+  const records = readCsvRecords(file);
   const header = records[0]!.record.map((h) => h.trim().toLowerCase());
   const known = [...REQUIRED, ...OPTIONAL] as string[];
   for (const [i, h] of header.entries()) {

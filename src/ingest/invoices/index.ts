@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import type { Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
+import { readCsvRecords } from '../csv-file.ts';
 import { isPeriod } from '../../util/period.ts';
 
 /*
@@ -40,21 +39,7 @@ export interface InvoicesResult {
 
 /** Reads and checks the file; nothing is written. */
 export function readInvoices(file: string): InvoiceRow[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, undefined, undefined, code === 'ENOENT' ? 'no such file' : `cannot read: ${(e as Error).message}`);
-  }
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as never;
-  } catch (e) {
-    const err = e as Error & { lines?: number };
-    throw new InputError(file, err.lines, undefined, `not a CSV file: ${err.message.replace(/^Invalid Record Length: /, '')}`);
-  }
-  if (!records.length) throw new InputError(file, undefined, undefined, 'empty file: no header');
+  const records = readCsvRecords(file);
   const header = records[0]!.record.map((h) => h.trim().toLowerCase());
   for (const [i, h] of header.entries()) {
     if (![...REQUIRED, ...OPTIONAL].includes(h as never)) throw new InputError(file, 1, h, `unknown column (expected ${[...REQUIRED, ...OPTIONAL].join(', ')})`);

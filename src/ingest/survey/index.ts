@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import type { Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
+import { readCsvRecords } from '../csv-file.ts';
 
 /*
  * `allot ingest survey FILE`: what billing data cannot give the platform
@@ -45,21 +44,7 @@ function validDate(s: string): boolean {
 
 /** Reads and checks the file; nothing is written. `teams` maps a lower-case id or alias to the team id. */
 export function readSurvey(file: string, teams: Map<string, string>): { kind: SurveyKind; rows: SurveyRow[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, undefined, undefined, code === 'ENOENT' ? 'no such file' : `cannot read: ${(e as Error).message}`);
-  }
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as never;
-  } catch (e) {
-    const err = e as Error & { lines?: number };
-    throw new InputError(file, err.lines, undefined, `not a CSV file: ${err.message}`);
-  }
-  if (!records.length) throw new InputError(file, undefined, undefined, 'empty file: no header');
+  const records = readCsvRecords(file);
   const header = records[0]!.record.map((h) => h.trim().toLowerCase());
   const kind = (Object.keys(COLUMNS) as SurveyKind[]).find((k) => COLUMNS[k].length === header.length && COLUMNS[k].every((c) => header.includes(c)));
   if (!kind) {
