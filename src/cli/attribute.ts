@@ -80,8 +80,8 @@ const signed = (x: string): string => (x.startsWith('-') ? money(x) : `+${money(
 export function printAttribution(ctx: Context, r: AttributionResult): void {
   ctx.out(`Period ${r.period} — run #${r.runId}, ${r.lineItems} line items, cost measure ${r.costMetric}`);
   ctx.out(
-    `  ${r.inputs.classes} distinct as the rules read them` +
-      (r.inputs.kept.classes ? '; their sums kept from an earlier run of these same line items' : ''),
+    `  ${r.inputs.classes} distinct combinations of the columns the rules read (classes), each classified once` +
+      (r.inputs.kept.classes ? '; their sums read back from an earlier run over these same line items' : ''),
   );
   ctx.out('');
   ctx.out(
