@@ -1,5 +1,6 @@
 import type { Store } from '../store/db.ts';
 import { commitDelivery } from './delivery/commit.ts';
+import { ParquetRowError, readingFile } from './files.ts';
 import type { FilePartResult, PartContext } from './delivery/run.ts';
 
 /** What every source reports about one import. */
@@ -142,4 +143,38 @@ export async function commitPull(store: Store, meta: ImportMeta, exportKey: stri
     await store.run('UPDATE imports SET note = $2 WHERE import_id = $1', [result.importId, `replaces rows of delivery ${delivery.replaced.map((d) => `#${d}`).join(', ')}`]);
   }
   return { ...result, replaced: delivery.replaced };
+}
+
+/** What an importer builds for one Parquet file: its footer's row count, a view of its valid rows as stage_line_items, and its invalid rows with their reasons. */
+export interface ParquetRowsSql {
+  rowCount: string;
+  stageView: string;
+  invalidRows: string;
+}
+
+/**
+ * Parquet, optimistically and in bounded memory: the valid rows stream from
+ * the file into line_items in one pass (no stage table), and the footer's row
+ * count tells whether any were left out. Only then is the file read again:
+ * without skipInvalid, to name the first bad row (the caller's transaction
+ * rolls back what was written); with it, the caller records the `bad` rows.
+ */
+export async function commitParquetRows(
+  store: Store,
+  file: string,
+  sql: ParquetRowsSql,
+  meta: ImportMeta,
+  skipInvalid: boolean,
+): Promise<{ result: ImportResult; bad: number }> {
+  const total = Number((await readingFile(file, 'Parquet', () => store.one<{ total: string }>(sql.rowCount)))!.total);
+  await store.run(sql.stageView);
+  const result = await readingFile(file, 'Parquet', () => commitLineItems(store, { ...meta, rowsRead: total }));
+  const bad = total - result.rowsLoaded;
+  if (bad > 0 && !skipInvalid) {
+    const first = (await readingFile(file, 'Parquet', () =>
+      store.one<{ line: string; column_name: string; reason: string }>(`${sql.invalidRows} LIMIT 1`),
+    ))!;
+    throw new ParquetRowError(file, Number(first.line), first.column_name, first.reason, bad - 1);
+  }
+  return { result, bad };
 }

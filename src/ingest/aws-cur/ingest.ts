@@ -1,7 +1,7 @@
 import type { Progress } from '../../util/progress.ts';
 import { sqlString, type Store } from '../../store/db.ts';
 import { InputError, PermanentError } from '../../util/errors.ts';
-import { commitLineItems, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
+import { commitLineItems, commitParquetRows, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
 import { importDelivery, planDeliveries, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
 import { applyLineMap, mapLine, ParquetRowError, readingFile as readFileAs, scanRecordLines } from '../files.ts';
 import { describeColumns, missingMandatory, type CurColumn, type CurFlavour } from './columns.ts';
@@ -195,16 +195,7 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
  */
 async function ingestParquet(store: Store, file: string, sql: CurSql, meta: ImportMeta, flavour: CurFlavour, skipInvalid: boolean): Promise<AwsCurFileResult> {
   const format = 'parquet';
-  const total = Number((await readingFile(file, format, () => store.one<{ total: string }>(sql.rowCount)))!.total);
-  await store.run(sql.stageView);
-  const result = await readingFile(file, format, () => commitLineItems(store, { ...meta, rowsRead: total }));
-  const bad = total - result.rowsLoaded;
-  if (bad > 0 && !skipInvalid) {
-    const first = (await readingFile(file, format, () =>
-      store.one<{ line: string; column_name: string; reason: string }>(`${sql.invalidRows} LIMIT 1`),
-    ))!;
-    throw new ParquetRowError(file, Number(first.line), first.column_name, first.reason, bad - 1);
-  }
+  const { result, bad } = await commitParquetRows(store, file, sql, meta, skipInvalid);
   await store.run('CREATE OR REPLACE TEMP TABLE cur_reject_lines (line BIGINT)');
   if (bad > 0) {
     await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE cur_rejects AS ${sql.invalidRows}`));

@@ -1,9 +1,9 @@
 import type { Progress } from '../../util/progress.ts';
 import { sqlString, type Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
-import { commitLineItems, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
+import { commitLineItems, commitParquetRows, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
 import { importDelivery, planDeliveries, type DeliveryPlan, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
-import { applyLineMap, mapLine, ParquetRowError, readingFile as readFileAs, scanRecordLines } from '../files.ts';
+import { applyLineMap, mapLine, readingFile as readFileAs, scanRecordLines } from '../files.ts';
 import { mapColumns, type SourceColumn } from './columns.ts';
 import { detectFormat, readCsvHeader, scanFile, type FocusFormat } from './source.ts';
 import { buildFocusSql, type FocusSql } from './sql.ts';
@@ -201,16 +201,7 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
  */
 async function ingestParquet(store: Store, file: string, sql: FocusSql, meta: ImportMeta, skipInvalid: boolean): Promise<FocusImportResult> {
   const format = 'parquet';
-  const total = Number((await readingFile(file, format, () => store.one<{ total: string }>(sql.rowCount)))!.total);
-  await store.run(sql.stageView);
-  const result = await readingFile(file, format, () => commitLineItems(store, { ...meta, rowsRead: total }));
-  const bad = total - result.rowsLoaded;
-  if (bad > 0 && !skipInvalid) {
-    const first = (await readingFile(file, format, () =>
-      store.one<{ line: string; column_name: string; reason: string }>(`${sql.invalidRows} LIMIT 1`),
-    ))!;
-    throw new ParquetRowError(file, Number(first.line), first.column_name, first.reason, bad - 1);
-  }
+  const { result, bad } = await commitParquetRows(store, file, sql, meta, skipInvalid);
   if (bad > 0) {
     await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE focus_rejects AS ${sql.invalidRows}`));
     await store.run('UPDATE imports SET rows_rejected = $2 WHERE import_id = $1', [result.importId, bad]);
