@@ -15,10 +15,11 @@
 
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { addMonths, parsePeriod } from '../util/period.ts';
 import { awsSkuId, KINDS, WORDS } from './catalog.ts';
 import { buildOrg, type OrgSize } from './org.ts';
+import { generatorDb } from './generate/sql.ts';
 
 export interface Cur2Options {
   seed: number;
@@ -195,19 +196,8 @@ export async function generateCur2(file: string, opts: Cur2Options): Promise<Cur
   const out = resolve(file);
   mkdirSync(dirname(out), { recursive: true });
   const tmp = `${out}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const db = await DuckDBInstance.create(':memory:', {
-    threads: '2',
-    memory_limit: opts.memoryLimit ?? '900MB',
-    temp_directory: tmp,
-    preserve_insertion_order: 'true',
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-  });
-  const conn = await db.connect();
+  const { db, conn } = await generatorDb(tmp, opts.memoryLimit);
   try {
-    await conn.run("SET TimeZone = 'UTC'");
     await conn.run(`CREATE MACRO hh(a, b, s) AS hash(${seed}::BIGINT, a::BIGINT, b::BIGINT, s::VARCHAR)`);
     await conn.run('CREATE MACRO uu(a, b, s) AS (hh(a, b, s) >> 32)::DOUBLE / 4294967296.0');
     await conn.run("CREATE MACRO hx(a, b, s) AS printf('%016x', hh(a, b, s))");

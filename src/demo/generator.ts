@@ -13,7 +13,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { parsePeriod } from '../util/period.ts';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { outputSelect, stagedSelect, TIMESTAMP_FORMAT } from './focus.ts';
 import { buildOrg, configYaml, type OrgSize } from './org.ts';
 import { buildCapabilityRows, withCapabilities } from './capabilities.ts';
@@ -23,7 +22,7 @@ import { buildLineItemViews } from './generate/line-items.ts';
 import { loadModel } from './generate/model.ts';
 import { buildResources } from './generate/resources.ts';
 import { writeSnapshots } from './generate/snapshots.ts';
-import { all, lit } from './generate/sql.ts';
+import { all, generatorDb, lit } from './generate/sql.ts';
 import { computeTotals, type ExpectedTotal } from './generate/totals.ts';
 
 export type { OrgSize } from './org.ts';
@@ -82,19 +81,8 @@ export async function generateOrg(outDir: string, opts: GenerateOptions): Promis
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, '.duckdb-tmp'); // spill files, staged rows and snapshot parts; removed at the end
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const db = await DuckDBInstance.create(':memory:', {
-    threads: '2',
-    memory_limit: opts.memoryLimit ?? '900MB',
-    temp_directory: tmp,
-    preserve_insertion_order: 'true',
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-  });
-  const conn = await db.connect();
+  const { db, conn } = await generatorDb(tmp, opts.memoryLimit);
   try {
-    await conn.run("SET TimeZone = 'UTC'");
     await conn.run(`ATTACH ${lit(join(tmp, 'stage.duckdb'))} AS w`);
     await loadModel(conn, org, size, periods, seed, currency);
     await buildResources(conn, org, size);

@@ -1,6 +1,27 @@
 // SQL helpers of the generator: run a query, load a small table, quote literals.
 
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdirSync, rmSync } from 'node:fs';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * An in-memory DuckDB for generating files: `tmp` (emptied first) takes its
+ * spills; insertion order is kept so the same seed writes the same bytes.
+ */
+export async function generatorDb(tmp: string, memoryLimit = '900MB'): Promise<{ db: DuckDBInstance; conn: DuckDBConnection }> {
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const db = await DuckDBInstance.create(':memory:', {
+    threads: '2',
+    memory_limit: memoryLimit,
+    temp_directory: tmp,
+    preserve_insertion_order: 'true',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
+  const conn = await db.connect();
+  await conn.run("SET TimeZone = 'UTC'");
+  return { db, conn };
+}
 
 export async function all(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
   const reader = await conn.runAndReadAll(sql);
