@@ -1,5 +1,6 @@
 import type { Store } from '../store/db.ts';
 import { commitDelivery } from './delivery/commit.ts';
+import { PENDING } from './delivery/pending.ts';
 import { ParquetRowError, readingFile } from './files.ts';
 import type { FilePartResult, PartContext } from './delivery/run.ts';
 
@@ -81,9 +82,9 @@ export async function recordNoop(store: Store, meta: ImportMeta, sameAs: number)
 }
 
 /**
- * Moves stage_line_items into line_items as one import, current until a
- * delivery says otherwise: which earlier rows it replaces is decided per
- * delivery (./delivery/commit.ts), once all its parts are in. Call inside
+ * Moves stage_line_items into line_items as one import, pending until its
+ * delivery is recorded (./delivery/commit.ts), which decides, once all its
+ * parts are in, which earlier rows it replaces. Call inside
  * store.transaction().
  */
 export async function commitLineItems(store: Store, meta: ImportMeta): Promise<ImportResult> {
@@ -94,10 +95,10 @@ export async function commitLineItems(store: Store, meta: ImportMeta): Promise<I
   await store.run(
     `INSERT INTO line_items BY NAME
      SELECT s.*, $1::BIGINT * 4294967296 + s.source_line AS li_id, $1::INTEGER AS import_id,
-            strftime(s.charge_period_start, '%Y-%m') AS period, NULL::INTEGER AS superseded_by,
+            strftime(s.charge_period_start, '%Y-%m') AS period, $2::INTEGER AS superseded_by,
             line_item_class_key(${(await classColumns(store)).join(', ')}) AS class_key
      FROM stage_line_items s`,
-    [id],
+    [id, PENDING],
   );
   await store.run('RESET preserve_insertion_order');
   // From here on only the rows just written are read, never the stage again:
@@ -110,7 +111,7 @@ export async function commitLineItems(store: Store, meta: ImportMeta): Promise<I
   const loaded = coverage.reduce((n, c) => n + Number(c.rows), 0);
   await store.run(
     `INSERT INTO imports (import_id, source, file, content_sha256, format, rows_read, rows_loaded, rows_rejected, coverage, status, note, started_at, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::JSON, 'active', NULL, now()::TIMESTAMP, now()::TIMESTAMP)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::JSON, 'pending', NULL, now()::TIMESTAMP, now()::TIMESTAMP)`,
     [
       id, meta.source, meta.file, meta.sha256, meta.format, meta.rowsRead, loaded, meta.rowsRejected ?? 0,
       JSON.stringify(coverage.map((c) => ({ billing_account_id: c.billing_account_id, billing_period_start: c.billing_period_start, rows: Number(c.rows) }))),

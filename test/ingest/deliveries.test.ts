@@ -8,6 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestAwsCurFiles } from '../../src/ingest/aws-cur/ingest.ts';
+import { commitLineItems, createLineItemStage, dropLineItemStage } from '../../src/ingest/commit.ts';
 import { ingestFocusFiles } from '../../src/ingest/focus/ingest.ts';
 import { Store } from '../../src/store/db.ts';
 import { AllotError } from '../../src/util/errors.ts';
@@ -327,6 +328,31 @@ describe('dates and FOCUS 1.3', () => {
 });
 
 describe('a delivery is all or nothing, also when the process is killed', () => {
+  it('rows committed before their delivery was recorded (a crash between its two transactions) count nowhere, and the next import clears them', async () => {
+    // What the first of a delivery's two transactions commits (src/ingest/delivery/run.ts), left alone as a crash would leave it.
+    await store.transaction(async () => {
+      await createLineItemStage(store);
+      await store.run(
+        `INSERT INTO stage_line_items BY NAME
+         SELECT 1 AS source_line, 'A' AS billing_account_id, TIMESTAMP '2026-10-01' AS billing_period_start, TIMESTAMP '2026-11-01' AS billing_period_end,
+                TIMESTAMP '2026-10-02' AS charge_period_start, TIMESTAMP '2026-10-03' AS charge_period_end, 'USD' AS billing_currency,
+                5 AS billed_cost, 5 AS effective_cost, 5 AS list_cost, 'Usage' AS charge_category`,
+      );
+      await commitLineItems(store, { source: 'focus', file: 'cut-short.csv', format: 'csv', sha256: 'cut-short', rowsRead: 1 });
+      await dropLineItemStage(store);
+    });
+    expect(await footprint()).toEqual({ line_items: 1, imports: 1, deliveries: 0, parts: 0, current: 0 });
+    expect(await current()).toEqual([]);
+
+    const f = join(dir, 'b.csv');
+    writeFileSync(f, focusCsv(monthOfRows('2026-10', '1.00', { account: 'B', days: 3 })));
+    await ingestFocusFiles(store, [f]);
+    expect(await store.all('SELECT file, status FROM imports')).toEqual([{ file: f, status: 'active' }]);
+    expect(await footprint()).toEqual({ line_items: 3, imports: 1, deliveries: 1, parts: 1, current: 3 });
+    expect(await current()).toEqual([{ billing_account_id: 'B', currency: 'EUR', rows: 3, billed: '3.00' }]);
+  });
+
+
   it('kill -9 between the parts of a delivery leaves nothing of it', async () => {
     store.close();
     const db = join(dir, 'kill.duckdb');

@@ -2,7 +2,7 @@ import type { Progress } from '../../util/progress.ts';
 import { sqlString, type Store } from '../../store/db.ts';
 import { InputError, PermanentError } from '../../util/errors.ts';
 import { commitLineItems, commitParquetRows, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
-import { importDelivery, planDeliveries, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
+import { importDeliveries, planDeliveries, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
 import { applyLineMap, mapLine, ParquetRowError, readingFile as readFileAs, scanRecordLines } from '../files.ts';
 import { describeColumns, missingMandatory, type CurColumn, type CurFlavour } from './columns.ts';
 import { detectFormat, isGzip, isHive, isText, scanFile, type CurFormat } from './source.ts';
@@ -62,7 +62,7 @@ export class MappingCheckError extends PermanentError {}
  * CSV, gzipped or not; Athena-style Parquet; CUR 2.0 Parquet; Hive text),
  * mapped to FOCUS in DuckDB, as deliveries (../delivery/): each manifest (or
  * folder holding manifests) is one, the loose files of the call together
- * another. All in one transaction: an invalid row (without skipInvalid), an
+ * another (../delivery/run.ts). An invalid row (without skipInvalid), an
  * unreadable file, a missing or short part, or a failed mapping check writes
  * nothing at all. CUR restates the whole month on each delivery.
  */
@@ -71,32 +71,29 @@ export async function ingestAwsCurFiles(store: Store, inputs: string[], opts: Aw
   const progress = opts.progress;
   progress?.start('ingest aws-cur', plans.reduce((n, p) => n + p.parts.length, 0));
   try {
-    return await store.transaction(async () => {
-      const out: AwsCurIngestResult = { deliveries: [], files: [], mapping: [] };
-      for (const plan of plans) {
-        await store.run('CREATE OR REPLACE TEMP TABLE cur_export_totals (billing_period VARCHAR, currency VARCHAR, n_rows BIGINT, unblended DECIMAL(38,12), amortised DECIMAL(38,12))');
-        const { delivery, results } = await importDelivery(store, plan, (file, ctx) => ingestOne(store, file, opts.skipInvalid ?? false, ctx), {
-          progress,
-          cleanup: () => dropTemps(store),
-          replace: opts.replace,
-          hint: (files) => `allot ingest aws-cur ${files.join(' ')}`,
-        });
+    const mapping: MappingCheck[] = [];
+    const done = await importDeliveries(store, plans, (file, ctx) => ingestOne(store, file, opts.skipInvalid ?? false, ctx), {
+      progress,
+      cleanup: () => dropTemps(store),
+      replace: opts.replace,
+      hint: (files) => `allot ingest aws-cur ${files.join(' ')}`,
+      start: () =>
+        store.run('CREATE OR REPLACE TEMP TABLE cur_export_totals (billing_period VARCHAR, currency VARCHAR, n_rows BIGINT, unblended DECIMAL(38,12), amortised DECIMAL(38,12))'),
+      partsIn: async (_plan, results) => {
         const fresh = results.filter((r) => r.status === 'active').map((r) => r.importId);
-        const mapping = fresh.length ? await mappingCheck(store, fresh) : [];
+        const checks = fresh.length ? await mappingCheck(store, fresh) : [];
         await store.run('DROP TABLE IF EXISTS cur_export_totals');
-        const bad = mapping.find((c) => !c.ok);
+        const bad = checks.find((c) => !c.ok);
         if (bad) {
           throw new MappingCheckError(
             `mapping check failed for ${bad.billingPeriod} ${bad.currency}: store has BilledCost ${bad.billedCost} and EffectiveCost ` +
               `${bad.effectiveCost}, the files' own totals are ${bad.exportUnblended} unblended and ${bad.exportAmortised} amortised; nothing was imported`,
           );
         }
-        out.deliveries.push(delivery);
-        out.files.push(...results);
-        out.mapping.push(...mapping);
-      }
-      return out;
+        mapping.push(...checks);
+      },
     });
+    return { deliveries: done.map((d) => d.delivery), files: done.flatMap((d) => d.results), mapping };
   } finally {
     progress?.stop();
   }

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Store } from '../../store/db.ts';
+import { PENDING } from './pending.ts';
 import { PermanentError } from '../../util/errors.ts';
 import type { Coverage, DeliveredPart, DeliveryPlan, DeliveryResult, ScopeChange } from './types.ts';
 
@@ -20,7 +21,12 @@ import type { Coverage, DeliveredPart, DeliveryPlan, DeliveryResult, ScopeChange
  *   unless `replace` is given, so a part never silently stands in for the
  *   whole bill.
  *
- * Call inside store.transaction(), after the parts' rows were written.
+ * A delivery's own rows are pending until it is recorded here; then they
+ * are current.
+ *
+ * Call inside store.transaction(), after the parts' rows were written (and,
+ * for a big delivery, committed: DuckDB holds a transaction's own new rows in
+ * memory, too many to check them at ten million).
  */
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -51,7 +57,6 @@ interface CoverageRow {
 export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: DeliveredPart[], opts: CommitDeliveryOptions = {}): Promise<DeliveryResult> {
   const importIds = [...new Set(parts.flatMap((p) => (p.importId === null ? [] : [p.importId])))];
   const id = (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
-  await checkOverlap(store, parts);
 
   await store.run(`CREATE OR REPLACE TEMP TABLE dlv_parts AS SELECT unnest(from_json($1, '["INTEGER"]')) AS import_id`, [JSON.stringify(importIds)]);
   if (importIds.length) {
@@ -67,6 +72,7 @@ export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: De
             billing_currency, count(*) AS n, sum(billed_cost) AS billed
      FROM line_items WHERE import_id IN (SELECT import_id FROM dlv_parts) GROUP BY ALL`,
   );
+  await checkOverlap(store, parts);
   await store.run(`CREATE OR REPLACE TEMP TABLE dlv_scope AS SELECT DISTINCT billing_account_id, billing_period_start FROM dlv_new`);
   // Imports whose current rows a restating delivery replaces in its scope.
   await store.run(
@@ -107,7 +113,10 @@ export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: De
   if (plan.layout === 'files' && plan.mode === 'restate' && !opts.replace) await refusePartialReplacement(store, parts, changes, opts);
 
   const reactivated = Number(
-    (await store.one<{ n: string }>(`SELECT count(*) AS n FROM line_items WHERE import_id IN (SELECT import_id FROM dlv_parts) AND superseded_by IS NOT NULL`))!.n,
+    (await store.one<{ n: string }>(
+      `SELECT count(*) AS n FROM line_items WHERE import_id IN (SELECT import_id FROM dlv_parts) AND superseded_by IS NOT NULL AND superseded_by <> $1`,
+      [PENDING],
+    ))!.n,
   );
   const replacedRows = changes.reduce((n, c) => n + (c.before?.rows ?? 0), 0);
   const fresh = parts.some((p) => p.fresh);
@@ -124,7 +133,8 @@ export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: De
         [id],
       );
     }
-    if (reactivated > 0) await store.run(`UPDATE line_items SET superseded_by = NULL WHERE import_id IN (SELECT import_id FROM dlv_parts) AND superseded_by IS NOT NULL`);
+    // Its own rows become current: the pending ones it wrote, and any of an earlier import it repeats.
+    if (fresh || reactivated > 0) await store.run(`UPDATE line_items SET superseded_by = NULL WHERE import_id IN (SELECT import_id FROM dlv_parts) AND superseded_by IS NOT NULL`);
     if (replaced.length) note = `replaces ${replaced.map((d) => `#${d}`).join(', ')}`;
   } else {
     const same = await store.one<{ d: number }>(`SELECT max(delivery_id) AS d FROM (${CURRENT_DELIVERY}) WHERE import_id IN (SELECT import_id FROM dlv_parts)`);
@@ -145,6 +155,7 @@ export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: De
       id, i + 1, p.importId, p.file, p.sha256, p.rowsRead, p.bytes ?? null, p.expectedRows ?? null, p.expectedBytes ?? null, p.note ?? null,
     ]);
   }
+  await store.run(`UPDATE imports SET status = 'active' WHERE status = 'pending' AND import_id IN (SELECT import_id FROM dlv_parts)`);
   if (changed) await refreshStatus(store, id);
   for (const t of ['dlv_parts', 'dlv_new', 'dlv_scope', 'dlv_old_imports', 'dlv_old']) await store.run(`DROP TABLE IF EXISTS ${t}`);
 
@@ -288,14 +299,23 @@ function dayList(days: string[]): string {
 async function checkOverlap(store: Store, parts: DeliveredPart[]): Promise<void> {
   const fresh = parts.filter((p) => p.importId !== null);
   if (fresh.length < 2) return;
-  const ids = JSON.stringify(fresh.map((p) => p.importId));
+  // Only rows of the same account, sub-account and charge day can be the same
+  // line item: parts split by account or by day (the usual case) share none,
+  // and are not hashed at all.
   const pairs = await store.all<{ a: number; b: number; n: string }>(
-    `WITH h AS (
-       SELECT import_id, ${IDENTITY} AS h
-       FROM line_items WHERE import_id IN (SELECT unnest(from_json($1, '["INTEGER"]')))),
+    `WITH ids AS (SELECT unnest(from_json($1, '["INTEGER"]')) AS import_id),
+     shared_keys AS (
+       SELECT billing_account_id, sub_account_id, day FROM dlv_new WHERE import_id IN (SELECT import_id FROM ids)
+       GROUP BY ALL HAVING count(DISTINCT import_id) > 1),
+     h AS (
+       SELECT import_id, ${IDENTITY} AS h FROM (
+         SELECT l.* FROM line_items l SEMI JOIN shared_keys k
+           ON l.billing_account_id = k.billing_account_id AND l.sub_account_id IS NOT DISTINCT FROM k.sub_account_id
+          AND CAST(l.charge_period_start AS DATE) = k.day
+         WHERE l.import_id IN (SELECT import_id FROM ids))),
      shared AS (SELECT h, min(import_id) AS a, max(import_id) AS b FROM h GROUP BY h HAVING count(DISTINCT import_id) > 1)
      SELECT a, b, count(*)::VARCHAR AS n FROM shared GROUP BY a, b ORDER BY count(*) DESC`,
-    [ids],
+    [JSON.stringify(fresh.map((p) => p.importId))],
   );
   for (const pair of pairs) {
     const a = fresh.find((p) => p.importId === pair.a)!;

@@ -1,6 +1,7 @@
 import type { Progress } from '../../util/progress.ts';
 import type { Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
+import { discardPending } from './pending.ts';
 import { commitDelivery, type CommitDeliveryOptions } from './commit.ts';
 import type { DeliveredPart, DeliveryPlan, DeliveryResult } from './types.ts';
 
@@ -31,21 +32,73 @@ export interface ImportDeliveryOptions extends CommitDeliveryOptions {
   progress?: Progress;
   /** Drops what one part's import left behind (temp tables), after each part. After an error the rollback drops them. */
   cleanup: () => Promise<void>;
+  /** Before a plan's first part is imported (e.g. a table its parts fill). */
+  start?: (plan: DeliveryPlan) => Promise<void>;
+  /** Once a plan's parts are in, in the transaction that wrote them: checks of the files' own totals. Throw to import nothing. */
+  partsIn?: (plan: DeliveryPlan, results: FilePartResult[]) => Promise<void>;
   /** Settles what only the rows can tell (e.g. an incremental source), once every part is in. */
   refine?: (plan: DeliveryPlan, importIds: number[]) => Promise<DeliveryPlan>;
 }
 
+/** What one delivery brought: the delivery as recorded and each part's import. */
+export interface ImportedDelivery<R extends FilePartResult> {
+  delivery: DeliveryResult;
+  results: R[];
+}
+
 /**
- * Imports the parts of one delivery, one file at a time, then records the
- * delivery (commitDelivery). Each part's row count is held against its
- * manifest's. Call inside store.transaction(): any error leaves nothing.
+ * Imports deliveries in two transactions. First every part of every plan:
+ * its rows go in pending (../commit.ts), each part's row count is held against
+ * its manifest's, and `partsIn` checks what only the files can tell; then
+ * commit. Second, each delivery is settled and recorded (commitDelivery),
+ * which makes its rows current. DuckDB keeps a transaction's new rows in
+ * memory, so a delivery of millions of rows could not be checked in the
+ * transaction that wrote them. Any error leaves nothing: the first
+ * transaction rolls back, or the rows it committed are deleted.
  */
-export async function importDelivery<R extends FilePartResult>(
+export async function importDeliveries<R extends FilePartResult>(
+  store: Store,
+  plans: DeliveryPlan[],
+  importOne: (file: string, ctx: PartContext) => Promise<R>,
+  opts: ImportDeliveryOptions,
+): Promise<ImportedDelivery<R>[]> {
+  const imported = await store.transaction(async () => {
+    await discardPending(store);
+    const out: { plan: DeliveryPlan; parts: DeliveredPart[]; results: R[] }[] = [];
+    for (const plan of plans) {
+      await opts.start?.(plan);
+      const { parts, results } = await importParts(store, plan, importOne, opts);
+      await opts.partsIn?.(plan, results);
+      out.push({ plan, parts, results });
+    }
+    return out;
+  });
+  try {
+    return await store.transaction(async () => {
+      const out: ImportedDelivery<R>[] = [];
+      for (const { plan, parts, results } of imported) {
+        const importIds = parts.flatMap((p) => (p.importId === null ? [] : [p.importId]));
+        const settled = opts.refine ? await opts.refine(plan, importIds) : plan;
+        const delivery = await commitDelivery(store, settled, parts, opts);
+        for (const r of results) r.replaced = r.status === 'active' ? delivery.replaced : [];
+        out.push({ delivery, results });
+      }
+      return out;
+    });
+  } catch (err) {
+    const written = imported.flatMap(({ parts }) => parts.flatMap((p) => (p.fresh && p.importId !== null ? [p.importId] : [])));
+    await store.transaction(() => discardPending(store, written));
+    throw err;
+  }
+}
+
+/** One file at a time, the parts of one plan into line_items (pending). */
+async function importParts<R extends FilePartResult>(
   store: Store,
   plan: DeliveryPlan,
   importOne: (file: string, ctx: PartContext) => Promise<R>,
   opts: ImportDeliveryOptions,
-): Promise<{ delivery: DeliveryResult; results: R[] }> {
+): Promise<{ parts: DeliveredPart[]; results: R[] }> {
   const results: R[] = [];
   const parts: DeliveredPart[] = [];
   const seen = new Map<string, string>();
@@ -78,9 +131,5 @@ export async function importDelivery<R extends FilePartResult>(
     opts.progress?.tick(i + 1);
     opts.progress?.step?.(`part ${i + 1} of ${plan.parts.length} imported: ${planned.file}`);
   }
-  const importIds = parts.flatMap((p) => (p.importId === null ? [] : [p.importId]));
-  const settled = opts.refine ? await opts.refine(plan, importIds) : plan;
-  const delivery = await commitDelivery(store, settled, parts, opts);
-  for (const r of results) r.replaced = r.status === 'active' ? delivery.replaced : [];
-  return { delivery, results };
+  return { parts, results };
 }

@@ -2,7 +2,7 @@ import type { Progress } from '../../util/progress.ts';
 import { sqlString, type Store } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
 import { commitLineItems, commitParquetRows, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
-import { importDelivery, planDeliveries, type DeliveryPlan, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
+import { importDeliveries, planDeliveries, type DeliveryPlan, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
 import { applyLineMap, mapLine, readingFile as readFileAs, scanRecordLines } from '../files.ts';
 import { mapColumns, type SourceColumn } from './columns.ts';
 import { detectFormat, readCsvHeader, scanFile, type FocusFormat } from './source.ts';
@@ -83,7 +83,7 @@ export interface FocusIngestResult {
  * Imports FOCUS 1.0-1.3 exports (CSV, gzipped CSV or Parquet; the format is
  * told by the file's first bytes) as deliveries (../delivery/): each
  * manifest (or folder holding manifests) is one, the loose files of the call
- * together another. All in one transaction: an invalid row (without
+ * together another (../delivery/run.ts). An invalid row (without
  * skipInvalid), an unreadable file, a missing or short part writes nothing.
  * The same content imported again is not imported twice; Oracle's FOCUS
  * reports, and loose files with `append`, add to what is stored; every other
@@ -94,21 +94,14 @@ export async function ingestFocusFiles(store: Store, inputs: string[], opts: Foc
   const progress = opts.progress;
   progress?.start('ingest focus', plans.reduce((n, p) => n + p.parts.length, 0));
   try {
-    return await store.transaction(async () => {
-      const out: FocusIngestResult = { deliveries: [], files: [] };
-      for (const plan of plans) {
-        const { delivery, results } = await importDelivery(store, plan, (file, ctx) => ingestOne(store, file, opts.skipInvalid ?? false, ctx), {
-          progress,
-          cleanup: () => dropTemps(store),
-          replace: opts.replace,
-          hint: (files) => `allot ingest focus ${files.join(' ')}`,
-          refine: async (p, importIds) => (opts.append ? p : oracleIsIncremental(store, p, importIds)),
-        });
-        out.deliveries.push(delivery);
-        out.files.push(...results);
-      }
-      return out;
+    const done = await importDeliveries(store, plans, (file, ctx) => ingestOne(store, file, opts.skipInvalid ?? false, ctx), {
+      progress,
+      cleanup: () => dropTemps(store),
+      replace: opts.replace,
+      hint: (files) => `allot ingest focus ${files.join(' ')}`,
+      refine: async (p, importIds) => (opts.append ? p : oracleIsIncremental(store, p, importIds)),
     });
+    return { deliveries: done.map((d) => d.delivery), files: done.flatMap((d) => d.results) };
   } finally {
     progress?.stop();
   }
