@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Store } from '../../store/db.ts';
 import { PENDING } from './pending.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { PermanentError } from '../../util/errors.ts';
 import type { Coverage, DeliveredPart, DeliveryPlan, DeliveryResult, ScopeChange } from './types.ts';
 
@@ -28,6 +29,8 @@ import type { Coverage, DeliveredPart, DeliveryPlan, DeliveryResult, ScopeChange
  * for a big delivery, committed: DuckDB holds a transaction's own new rows in
  * memory, too many to check them at ten million).
  */
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -58,46 +61,15 @@ export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: De
   const importIds = [...new Set(parts.flatMap((p) => (p.importId === null ? [] : [p.importId])))];
   const id = (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
 
-  await store.run(`CREATE OR REPLACE TEMP TABLE dlv_parts AS SELECT unnest(from_json($1, '["INTEGER"]')) AS import_id`, [JSON.stringify(importIds)]);
-  if (importIds.length) {
-    await store.run(`UPDATE imports SET export_key = $1 WHERE import_id IN (SELECT import_id FROM dlv_parts) AND export_key IS NULL AND $2`, [
-      plan.exportKey,
-      plan.layout !== 'files',
-    ]);
-  }
-  // Per (account, period, import, day, sub-account, currency): small, and enough for every summary below.
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE dlv_new AS
-     SELECT billing_account_id, billing_period_start, import_id, CAST(charge_period_start AS DATE) AS day, sub_account_id,
-            billing_currency, count(*) AS n, sum(billed_cost) AS billed
-     FROM line_items WHERE import_id IN (SELECT import_id FROM dlv_parts) GROUP BY ALL`,
-  );
+  await store.run(sql('parts'), [JSON.stringify(importIds)]);
+  if (importIds.length) await store.run(sql('export-key'), [plan.exportKey, plan.layout !== 'files']);
+  await store.run(sql('new'));
   await checkOverlap(store, parts);
-  await store.run(`CREATE OR REPLACE TEMP TABLE dlv_scope AS SELECT DISTINCT billing_account_id, billing_period_start FROM dlv_new`);
-  // Imports whose current rows a restating delivery replaces in its scope.
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE dlv_old_imports AS
-     SELECT import_id FROM imports
-     WHERE $1 = 'restate' AND import_id NOT IN (SELECT import_id FROM dlv_parts)
-       AND ($2 = 'files' OR export_key IS NULL OR export_key = $3)`,
-    [plan.mode, plan.layout, plan.exportKey],
-  );
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE dlv_old AS
-     SELECT l.billing_account_id, l.billing_period_start, l.import_id, CAST(l.charge_period_start AS DATE) AS day, l.sub_account_id,
-            l.billing_currency, count(*) AS n, sum(l.billed_cost) AS billed
-     FROM line_items l JOIN dlv_scope s USING (billing_account_id, billing_period_start)
-     WHERE l.superseded_by IS NULL AND l.import_id IN (SELECT import_id FROM dlv_old_imports)
-     GROUP BY ALL`,
-  );
+  await store.run(sql('old'), [plan.mode, plan.layout, plan.exportKey]);
+  await store.run(sql('old-rows'));
 
-  const before = await coverage(store, 'dlv_old');
-  const after = await coverage(store, 'dlv_new');
-  const replacedByScope = await store.all<{ billing_account_id: string; billing_period: string; deliveries: string }>(
-    `SELECT o.billing_account_id, strftime(o.billing_period_start, '%Y-%m') AS billing_period,
-            to_json(list(DISTINCT c.delivery_id ORDER BY c.delivery_id))::VARCHAR AS deliveries
-     FROM dlv_old o JOIN (${CURRENT_DELIVERY}) c USING (import_id) GROUP BY ALL`,
-  );
+  const { before, after } = await coverage(store);
+  const replacedByScope = await store.all<{ billing_account_id: string; billing_period: string; deliveries: string }>(sql('replaced'));
   const changes: ScopeChange[] = after.map((a) => {
     const b = before.find((x) => x.billing_account_id === a.billing_account_id && x.billing_period === a.billing_period);
     const r = replacedByScope.find((x) => x.billing_account_id === a.billing_account_id && x.billing_period === a.billing_period);
@@ -112,12 +84,7 @@ export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: De
 
   if (plan.layout === 'files' && plan.mode === 'restate' && !opts.replace) await refusePartialReplacement(store, parts, changes, opts);
 
-  const reactivated = Number(
-    (await store.one<{ n: string }>(
-      `SELECT count(*) AS n FROM line_items WHERE import_id IN (SELECT import_id FROM dlv_parts) AND superseded_by IS NOT NULL AND superseded_by <> $1`,
-      [PENDING],
-    ))!.n,
-  );
+  const reactivated = Number((await store.one<{ n: string }>(sql('reactivated'), [PENDING]))!.n);
   const replacedRows = changes.reduce((n, c) => n + (c.before?.rows ?? 0), 0);
   const fresh = parts.some((p) => p.fresh);
   const changed = fresh || reactivated > 0 || replacedRows > 0;
@@ -125,25 +92,17 @@ export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: De
 
   let note: string | null = null;
   if (changed) {
-    if (replacedRows > 0) {
-      await store.run(
-        `UPDATE line_items l SET superseded_by = $1 FROM dlv_scope s
-         WHERE l.superseded_by IS NULL AND l.billing_account_id = s.billing_account_id AND l.billing_period_start = s.billing_period_start
-           AND l.import_id IN (SELECT import_id FROM dlv_old_imports)`,
-        [id],
-      );
-    }
-    // Its own rows become current: the pending ones it wrote, and any of an earlier import it repeats.
-    if (fresh || reactivated > 0) await store.run(`UPDATE line_items SET superseded_by = NULL WHERE import_id IN (SELECT import_id FROM dlv_parts) AND superseded_by IS NOT NULL`);
+    if (replacedRows > 0) await store.run(sql('supersede'), [id]);
+    if (fresh || reactivated > 0) await store.run(sql('activate'));
     if (replaced.length) note = `replaces ${replaced.map((d) => `#${d}`).join(', ')}`;
   } else {
-    const same = await store.one<{ d: number }>(`SELECT max(delivery_id) AS d FROM (${CURRENT_DELIVERY}) WHERE import_id IN (SELECT import_id FROM dlv_parts)`);
+    const same = await store.one<{ d: number | null }>(sql('same-as'));
     note = same?.d ? `same as delivery #${same.d}; nothing changed` : 'nothing changed';
   }
 
   const rowsLoaded = after.reduce((n, a) => n + a.coverage.rows, 0);
   await store.run(
-    `INSERT INTO deliveries VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12::JSON, $13, $14::TIMESTAMP, $15::TIMESTAMP)`,
+    sql('record'),
     [
       id, plan.source, plan.layout, plan.exportKey, plan.mode, plan.manifest ?? null, plan.manifestSha256 ?? null, plan.ref ?? null,
       parts.length, rowsLoaded, changed ? 'active' : 'noop', JSON.stringify(changes), note,
@@ -151,11 +110,11 @@ export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: De
     ],
   );
   for (const [i, p] of parts.entries()) {
-    await store.run(`INSERT INTO delivery_parts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+    await store.run(sql('record-part'), [
       id, i + 1, p.importId, p.file, p.sha256, p.rowsRead, p.bytes ?? null, p.expectedRows ?? null, p.expectedBytes ?? null, p.note ?? null,
     ]);
   }
-  await store.run(`UPDATE imports SET status = 'active' WHERE status = 'pending' AND import_id IN (SELECT import_id FROM dlv_parts)`);
+  await store.run(sql('imports-active'));
   if (changed) await refreshStatus(store, id);
   for (const t of ['dlv_parts', 'dlv_new', 'dlv_scope', 'dlv_old_imports', 'dlv_old']) await store.run(`DROP TABLE IF EXISTS ${t}`);
 
@@ -176,42 +135,29 @@ export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: De
   };
 }
 
-/** Each import's current delivery: the newest delivery (not a no-op) that lists it. */
-const CURRENT_DELIVERY = `SELECT p.import_id, max(p.delivery_id) AS delivery_id
-  FROM delivery_parts p JOIN deliveries d USING (delivery_id)
-  WHERE d.status <> 'noop' AND p.import_id IS NOT NULL GROUP BY p.import_id`;
+type ScopeCoverage = { billing_account_id: string; billing_period: string; coverage: Coverage };
 
-async function coverage(store: Store, table: string): Promise<{ billing_account_id: string; billing_period: string; coverage: Coverage }[]> {
-  const rows = await store.all<CoverageRow>(
-    `SELECT billing_account_id, strftime(billing_period_start, '%Y-%m') AS billing_period, sum(n)::VARCHAR AS rows,
-            count(DISTINCT day)::VARCHAR AS charge_days, count(DISTINCT sub_account_id)::VARCHAR AS sub_accounts
-     FROM ${table} GROUP BY ALL ORDER BY ALL`,
-  );
-  const money = await store.all<{ billing_account_id: string; billing_period: string; currency: string; amount: string }>(
-    `SELECT billing_account_id, strftime(billing_period_start, '%Y-%m') AS billing_period, billing_currency AS currency, sum(billed)::VARCHAR AS amount
-     FROM ${table} GROUP BY ALL ORDER BY ALL`,
-  );
-  return rows.map((r) => ({
-    billing_account_id: r.billing_account_id,
-    billing_period: r.billing_period,
-    coverage: {
-      rows: Number(r.rows),
-      charge_days: Number(r.charge_days),
-      sub_accounts: Number(r.sub_accounts),
-      billed_cost: money
-        .filter((m) => m.billing_account_id === r.billing_account_id && m.billing_period === r.billing_period)
-        .map((m) => ({ currency: m.currency, amount: m.amount })),
-    },
-  }));
+/** What the rows before (dlv_old) and after (dlv_new) the delivery cover, per billing account and period. */
+async function coverage(store: Store): Promise<{ before: ScopeCoverage[]; after: ScopeCoverage[] }> {
+  const rows = await store.all<CoverageRow & { side: 'old' | 'new' }>(sql('coverage'));
+  const money = await store.all<{ side: 'old' | 'new'; billing_account_id: string; billing_period: string; currency: string; amount: string }>(sql('coverage-money'));
+  const side = (which: 'old' | 'new'): ScopeCoverage[] =>
+    rows
+      .filter((r) => r.side === which)
+      .map((r) => ({
+        billing_account_id: r.billing_account_id,
+        billing_period: r.billing_period,
+        coverage: {
+          rows: Number(r.rows),
+          charge_days: Number(r.charge_days),
+          sub_accounts: Number(r.sub_accounts),
+          billed_cost: money
+            .filter((m) => m.side === which && m.billing_account_id === r.billing_account_id && m.billing_period === r.billing_period)
+            .map((m) => ({ currency: m.currency, amount: m.amount })),
+        },
+      }));
+  return { before: side('old'), after: side('new') };
 }
-
-/**
- * What a line item is, money and quantities aside: a restatement of a month
- * repeats its line items (amounts and usage may change), while another part
- * of the same export holds different ones.
- */
-const IDENTITY = `hash(billing_account_id, sub_account_id, charge_period_start, charge_period_end, charge_category, charge_description,
-  service_name, resource_id, sku_id, sku_price_id, region_id, commitment_discount_id, tags)`;
 
 /**
  * Loose files carry no export identity, so whether they restate what is
@@ -223,28 +169,7 @@ const IDENTITY = `hash(billing_account_id, sub_account_id, charge_period_start, 
 async function refusePartialReplacement(store: Store, parts: DeliveredPart[], changes: ScopeChange[], opts: CommitDeliveryOptions): Promise<void> {
   if (!changes.some((c) => c.before)) return;
   const found = await store.all<{ billing_account_id: string; billing_period: string; old_rows: string; repeated: string; missing_days: string; missing_subs: string }>(
-    `WITH old AS (
-       SELECT l.billing_account_id, l.billing_period_start, ${IDENTITY.replaceAll('\n', ' ')} AS h
-       FROM line_items l JOIN dlv_scope s USING (billing_account_id, billing_period_start)
-       WHERE l.superseded_by IS NULL AND l.import_id IN (SELECT import_id FROM dlv_old_imports)),
-     new AS (SELECT DISTINCT billing_account_id, billing_period_start, ${IDENTITY.replaceAll('\n', ' ')} AS h
-             FROM line_items WHERE import_id IN (SELECT import_id FROM dlv_parts)),
-     repeats AS (
-       SELECT o.billing_account_id, o.billing_period_start, count(*) AS old_rows, count(n.h) AS repeated
-       FROM old o LEFT JOIN new n USING (billing_account_id, billing_period_start, h) GROUP BY ALL),
-     gaps AS (
-       SELECT o.billing_account_id, o.billing_period_start,
-              to_json(list(DISTINCT strftime(o.day, '%Y-%m-%d') ORDER BY strftime(o.day, '%Y-%m-%d'))
-                FILTER (WHERE NOT EXISTS (SELECT 1 FROM dlv_new n WHERE n.billing_account_id = o.billing_account_id
-                                          AND n.billing_period_start = o.billing_period_start AND n.day = o.day)))::VARCHAR AS missing_days,
-              to_json(list(DISTINCT o.sub_account_id ORDER BY o.sub_account_id)
-                FILTER (WHERE o.sub_account_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM dlv_new n WHERE n.billing_account_id = o.billing_account_id
-                                          AND n.billing_period_start = o.billing_period_start AND n.sub_account_id = o.sub_account_id)))::VARCHAR AS missing_subs
-       FROM dlv_old o GROUP BY ALL)
-     SELECT r.billing_account_id, strftime(r.billing_period_start, '%Y-%m') AS billing_period, r.old_rows::VARCHAR AS old_rows,
-            r.repeated::VARCHAR AS repeated, coalesce(g.missing_days, '[]') AS missing_days, coalesce(g.missing_subs, '[]') AS missing_subs
-     FROM repeats r LEFT JOIN gaps g USING (billing_account_id, billing_period_start)
-     ORDER BY 1, 2`,
+    sql('partial-replacement'),
   );
   for (const f of found) {
     const oldRows = Number(f.old_rows);
@@ -302,21 +227,7 @@ async function checkOverlap(store: Store, parts: DeliveredPart[]): Promise<void>
   // Only rows of the same account, sub-account and charge day can be the same
   // line item: parts split by account or by day (the usual case) share none,
   // and are not hashed at all.
-  const pairs = await store.all<{ a: number; b: number; n: string }>(
-    `WITH ids AS (SELECT unnest(from_json($1, '["INTEGER"]')) AS import_id),
-     shared_keys AS (
-       SELECT billing_account_id, sub_account_id, day FROM dlv_new WHERE import_id IN (SELECT import_id FROM ids)
-       GROUP BY ALL HAVING count(DISTINCT import_id) > 1),
-     h AS (
-       SELECT import_id, ${IDENTITY} AS h FROM (
-         SELECT l.* FROM line_items l SEMI JOIN shared_keys k
-           ON l.billing_account_id = k.billing_account_id AND l.sub_account_id IS NOT DISTINCT FROM k.sub_account_id
-          AND CAST(l.charge_period_start AS DATE) = k.day
-         WHERE l.import_id IN (SELECT import_id FROM ids))),
-     shared AS (SELECT h, min(import_id) AS a, max(import_id) AS b FROM h GROUP BY h HAVING count(DISTINCT import_id) > 1)
-     SELECT a, b, count(*)::VARCHAR AS n FROM shared GROUP BY a, b ORDER BY count(*) DESC`,
-    [JSON.stringify(fresh.map((p) => p.importId))],
-  );
+  const pairs = await store.all<{ a: number; b: number; n: string }>(sql('overlap'), [JSON.stringify(fresh.map((p) => p.importId))]);
   for (const pair of pairs) {
     const a = fresh.find((p) => p.importId === pair.a)!;
     const b = fresh.find((p) => p.importId === pair.b)!;
@@ -335,27 +246,8 @@ async function checkOverlap(store: Store, parts: DeliveredPart[]): Promise<void>
  * delivery while it is the current delivery of an active import.
  */
 async function refreshStatus(store: Store, id: number): Promise<void> {
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE dlv_touched AS
-     SELECT DISTINCT import_id FROM (SELECT import_id FROM dlv_parts UNION ALL SELECT import_id FROM dlv_old)`,
-  );
-  await store.run(
-    `UPDATE imports SET
-       status = CASE WHEN EXISTS (SELECT 1 FROM line_items l WHERE l.import_id = imports.import_id AND l.superseded_by IS NULL) THEN 'active' ELSE 'superseded' END,
-       superseded_by = CASE WHEN EXISTS (SELECT 1 FROM line_items l WHERE l.import_id = imports.import_id AND l.superseded_by IS NULL) THEN NULL ELSE $1 END
-     WHERE import_id IN (SELECT import_id FROM dlv_touched) AND status <> 'noop'
-       AND EXISTS (SELECT 1 FROM line_items l WHERE l.import_id = imports.import_id)`,
-    [id],
-  );
-  await store.run(
-    `UPDATE deliveries SET
-       status = CASE WHEN delivery_id IN (SELECT c.delivery_id FROM (${CURRENT_DELIVERY}) c JOIN imports i USING (import_id) WHERE i.status = 'active')
-                     THEN 'active' ELSE 'superseded' END,
-       superseded_by = CASE WHEN delivery_id IN (SELECT c.delivery_id FROM (${CURRENT_DELIVERY}) c JOIN imports i USING (import_id) WHERE i.status = 'active')
-                            THEN NULL ELSE $1 END
-     WHERE status <> 'noop' AND delivery_id <> $1
-       AND delivery_id IN (SELECT delivery_id FROM delivery_parts WHERE import_id IN (SELECT import_id FROM dlv_touched))`,
-    [id],
-  );
+  await store.run(sql('touched'));
+  await store.run(sql('status-imports'), [id]);
+  await store.run(sql('status-deliveries'), [id]);
   await store.run('DROP TABLE dlv_touched');
 }

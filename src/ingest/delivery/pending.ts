@@ -1,4 +1,7 @@
 import type { Store } from '../../store/db.ts';
+import { sqlFolder } from '../../store/sql.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 /**
  * A line item's `superseded_by` until its delivery is recorded: pending rows
@@ -15,10 +18,6 @@ export const PENDING = -1;
  */
 export async function discardPending(store: Store, importIds?: number[]): Promise<void> {
   const ids = importIds === undefined ? null : JSON.stringify(importIds);
-  const which = `superseded_by = ${PENDING} AND ($1::VARCHAR IS NULL OR import_id IN (SELECT unnest(from_json($1, '["INTEGER"]'))))`;
-  await store.run(`DELETE FROM line_items WHERE ${which}`, [ids]);
-  await store.run(
-    `DELETE FROM imports WHERE status = 'pending' AND ($1::VARCHAR IS NULL OR import_id IN (SELECT unnest(from_json($1, '["INTEGER"]'))))`,
-    [ids],
-  );
+  await store.run(sql('discard-rows'), [PENDING, ids]);
+  await store.run(sql('discard-imports'), [ids]);
 }
