@@ -1,8 +1,11 @@
 import type { Store } from '../store/db.ts';
+import { sqlFolder } from '../store/sql.ts';
 import { commitDelivery } from './delivery/commit.ts';
 import { PENDING } from './delivery/pending.ts';
 import { ParquetRowError, readingFile } from './files.ts';
 import type { FilePartResult, PartContext } from './delivery/run.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 /** What every source reports about one import. */
 export interface ImportResult {
@@ -32,8 +35,7 @@ export interface ImportMeta {
  * Sources write rows here with SQL or an appender, then call commitLineItems.
  */
 export async function createLineItemStage(store: Store): Promise<void> {
-  await store.run(`CREATE OR REPLACE TEMP TABLE stage_line_items AS
-    SELECT * EXCLUDE (li_id, import_id, period, superseded_by, class_key) FROM line_items LIMIT 0`);
+  await store.run(sql('stage'));
 }
 
 export async function dropLineItemStage(store: Store): Promise<void> {
@@ -42,13 +44,21 @@ export async function dropLineItemStage(store: Store): Promise<void> {
   await store.run(view ? 'DROP VIEW stage_line_items' : 'DROP TABLE IF EXISTS stage_line_items');
 }
 
+interface EarlierImport {
+  import_id: number;
+  rows_read: string;
+  rows_loaded: string;
+  rows_rejected: string;
+}
+
+/** The earlier import of the same content from the same source, with its counts. */
+async function earlierImport(store: Store, source: string, sha256: string): Promise<EarlierImport | undefined> {
+  return store.one<EarlierImport>(sql('same-content'), [source, sha256]);
+}
+
 /** Finds an earlier import of the same content from the same source. */
 export async function findSameContent(store: Store, source: string, sha256: string): Promise<number | undefined> {
-  const row = await store.one<{ import_id: number }>(
-    `SELECT import_id FROM imports WHERE source = $1 AND content_sha256 = $2 AND status <> 'noop' ORDER BY import_id LIMIT 1`,
-    [source, sha256],
-  );
-  return row?.import_id;
+  return (await earlierImport(store, source, sha256))?.import_id;
 }
 
 /**
@@ -61,22 +71,16 @@ export async function samePart(store: Store, source: string, file: string, sha25
   const base = { file, sha256, importId: 0, rowsLoaded: 0, rowsRejected: 0, replaced: [] as number[] };
   const sameFile = ctx.duplicateOf(sha256);
   if (sameFile !== undefined) return { ...base, status: 'duplicate', sameFile, rowsRead: 0 };
-  const sameAs = await findSameContent(store, source, sha256);
-  if (sameAs === undefined) return undefined;
-  const earlier = (await store.one<{ rows_read: string; rows_loaded: string; rows_rejected: string }>(
-    'SELECT rows_read::VARCHAR AS rows_read, rows_loaded::VARCHAR AS rows_loaded, rows_rejected::VARCHAR AS rows_rejected FROM imports WHERE import_id = $1',
-    [sameAs],
-  ))!;
+  const earlier = await earlierImport(store, source, sha256);
+  if (earlier === undefined) return undefined;
+  const sameAs = earlier.import_id;
   return { ...base, status: 'noop', importId: sameAs, sameAs, rowsRead: Number(earlier.rows_read), rowsLoaded: Number(earlier.rows_loaded), rowsRejected: Number(earlier.rows_rejected) };
 }
 
 /** Records that `meta` is a re-import of `sameAs`: nothing changes but the log. */
 export async function recordNoop(store: Store, meta: ImportMeta, sameAs: number): Promise<ImportResult> {
   const note = `same content as import #${sameAs}; nothing changed`;
-  const row = await store.one<{ id: number }>(
-    `INSERT INTO imports (import_id, source, file, content_sha256, format, rows_read, rows_loaded, rows_rejected, status, note, started_at, finished_at)
-     VALUES (nextval('import_id_seq'), $1, $2, $3, $4, 0, 0, 0, 'noop', $5, now()::TIMESTAMP, now()::TIMESTAMP) RETURNING import_id AS id`,
-    [meta.source, meta.file, meta.sha256, meta.format, note],
+  const row = await store.one<{ id: number }>(sql('record-noop'), [meta.source, meta.file, meta.sha256, meta.format, note],
   );
   return { importId: row!.id, status: 'noop', rowsRead: meta.rowsRead, rowsLoaded: 0, rowsRejected: 0, replaced: [], note };
 }
@@ -92,31 +96,16 @@ export async function commitLineItems(store: Store, meta: ImportMeta): Promise<I
   // Rows carry their own line number, so their order in the table is free:
   // without order preservation DuckDB streams a 10M-row insert in bounded memory.
   await store.run('SET preserve_insertion_order = false');
-  await store.run(
-    `INSERT INTO line_items BY NAME
-     SELECT s.*, $1::BIGINT * 4294967296 + s.source_line AS li_id, $1::INTEGER AS import_id,
-            strftime(s.charge_period_start, '%Y-%m') AS period, $2::INTEGER AS superseded_by,
-            line_item_class_key(${(await classColumns(store)).join(', ')}) AS class_key
-     FROM stage_line_items s`,
-    [id, PENDING],
-  );
+  await store.run(sql('insert-line-items').replace('{class_columns}', (await classColumns(store)).join(', ')), [id, PENDING]);
   await store.run('RESET preserve_insertion_order');
   // From here on only the rows just written are read, never the stage again:
   // for Parquet the stage is a view, and every read of it reads the file.
-  const coverage = await store.all<{ billing_account_id: string; billing_period_start: string; rows: string }>(
-    `SELECT billing_account_id, strftime(billing_period_start, '%Y-%m-%dT%H:%M:%SZ') AS billing_period_start, count(*)::VARCHAR AS rows
-     FROM line_items WHERE import_id = $1 GROUP BY ALL ORDER BY ALL`,
-    [id],
-  );
+  const coverage = await store.all<{ billing_account_id: string; billing_period_start: string; rows: string }>(sql('import-coverage'), [id]);
   const loaded = coverage.reduce((n, c) => n + Number(c.rows), 0);
-  await store.run(
-    `INSERT INTO imports (import_id, source, file, content_sha256, format, rows_read, rows_loaded, rows_rejected, coverage, status, note, started_at, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::JSON, 'pending', NULL, now()::TIMESTAMP, now()::TIMESTAMP)`,
-    [
-      id, meta.source, meta.file, meta.sha256, meta.format, meta.rowsRead, loaded, meta.rowsRejected ?? 0,
-      JSON.stringify(coverage.map((c) => ({ billing_account_id: c.billing_account_id, billing_period_start: c.billing_period_start, rows: Number(c.rows) }))),
-    ],
-  );
+  await store.run(sql('record-import'), [
+    id, meta.source, meta.file, meta.sha256, meta.format, meta.rowsRead, loaded, meta.rowsRejected ?? 0,
+    JSON.stringify(coverage.map((c) => ({ billing_account_id: c.billing_account_id, billing_period_start: c.billing_period_start, rows: Number(c.rows) }))),
+  ]);
   return { importId: id, status: 'active', rowsRead: meta.rowsRead, rowsLoaded: loaded, rowsRejected: meta.rowsRejected ?? 0, replaced: [] };
 }
 
