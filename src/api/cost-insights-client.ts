@@ -7,40 +7,14 @@ import type { Cost, Entity, Group, MetricData, Project } from '@backstage/plugin
 /**
  * The plugin's Alert, as far as data goes (its own type also allows React
  * elements and forms). Allot's are plain text: the title and a subtitle that
- * ends with the `allot explain` command to look closer; no url, no status
- * (active).
+ * ends with the `allot explain` command to look closer; no url, and no status
+ * (Allot keeps no snooze or dismissal, so each shows as active).
  */
 export interface Alert {
   title: string;
   subtitle: string;
   url?: string;
   buttonText?: string;
-  status?: 'snoozed' | 'accepted' | 'dismissed';
-}
-
-/** The options of CostInsightsApi.getProductInsights. */
-export interface ProductInsightsOptions {
-  product: string;
-  group: string;
-  intervals: string;
-  project: string | null;
-}
-
-/**
- * CostInsightsApi of @backstage/plugin-cost-insights (0.11.x; the community
- * releases add getCatalogEntityDailyCost), with the data types of the
- * published @backstage/plugin-cost-insights-common.
- */
-export interface CostInsightsApi {
-  getLastCompleteBillingDate(): Promise<string>;
-  getUserGroups(userId: string): Promise<Group[]>;
-  getGroupProjects(group: string): Promise<Project[]>;
-  getCatalogEntityDailyCost?(catalogEntityRef: string, intervals: string): Promise<Cost>;
-  getGroupDailyCost(group: string, intervals: string): Promise<Cost>;
-  getProjectDailyCost(project: string, intervals: string): Promise<Cost>;
-  getDailyMetricData(metric: string, intervals: string): Promise<MetricData>;
-  getProductInsights(options: ProductInsightsOptions): Promise<Entity>;
-  getAlerts(group: string): Promise<Alert[]>;
 }
 
 export interface AllotCostInsightsClientOptions {
@@ -59,7 +33,7 @@ export class AllotApiError extends Error {
   }
 }
 
-export class AllotCostInsightsClient implements CostInsightsApi {
+export class AllotCostInsightsClient {
   private readonly baseUrl: string;
   private readonly fetchFn: typeof fetch;
 
@@ -108,7 +82,7 @@ export class AllotCostInsightsClient implements CostInsightsApi {
     return Promise.reject(new AllotApiError(404, `Allot has no business metrics ("${metric}"): configure no costInsights.metrics`));
   }
 
-  getProductInsights(options: ProductInsightsOptions): Promise<Entity> {
+  getProductInsights(options: { product: string }): Promise<Entity> {
     // Products are not broken down by Allot: configure no costInsights.products.
     return Promise.reject(new AllotApiError(404, `Allot has no product insights ("${options.product}"): configure no costInsights.products`));
   }

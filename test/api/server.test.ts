@@ -8,7 +8,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cost } from '@backstage/plugin-cost-insights-common';
-import { AllotApiError, AllotCostInsightsClient, type CostInsightsApi } from '../../src/api/cost-insights-client.ts';
+import type { CostInsightsApi } from '@backstage/plugin-cost-insights';
+import { AllotApiError, AllotCostInsightsClient } from '../../src/api/cost-insights-client.ts';
 import { parseIntervals } from '../../src/api/intervals.ts';
 import { StoreReader } from '../../src/api/reader.ts';
 import { startServer, type RunningServer } from '../../src/api/server.ts';
@@ -204,14 +205,15 @@ describe('Cost Insights endpoints', () => {
   });
 
   it('the client returns what the plugin expects, from every endpoint', async () => {
-    const api: CostInsightsApi = new AllotCostInsightsClient({ baseUrl: `${server.url}/`, token: async () => PAYMENTS });
+    // `satisfies` is where typecheck holds the client to the published plugin's CostInsightsApi.
+    const api = new AllotCostInsightsClient({ baseUrl: `${server.url}/`, token: async () => PAYMENTS }) satisfies CostInsightsApi;
     expect(await api.getLastCompleteBillingDate()).toBe('2026-10-20');
     expect(await api.getUserGroups('PAY-LEADS@example.com')).toEqual([{ id: 'payments', name: 'Payments' }]);
     expect(await api.getUserGroups('zebra-leads@example.com')).toEqual([]); // not this token's team
     expect(await api.getGroupProjects('payments')).toEqual([{ id: '111111111111' }]);
     const group = await api.getGroupDailyCost('payments', iv);
     expect((await get(`/v1/cost-insights/groups/payments/daily-cost?intervals=${iv}`, ADMIN)).body).toEqual(group);
-    const entity = await api.getCatalogEntityDailyCost!('group:default/payments', iv);
+    const entity = await api.getCatalogEntityDailyCost('group:default/payments', iv);
     expect(entity).toEqual({ ...group, id: 'group:default/payments' });
     const project = await api.getProjectDailyCost('111111111111', iv);
     expect(project.id).toBe('111111111111');
@@ -226,8 +228,8 @@ describe('Cost Insights endpoints', () => {
     ]);
     expect(alerts.every((a) => a.subtitle.endsWith(`As of 2026-11-05, from allocation run #${org.runs.current}. Look closer: allot explain --period ${PERIOD} --team payments`))).toBe(true);
     await expect(api.getGroupDailyCost('zebra', iv)).rejects.toEqual(new AllotApiError(403, 'this token reads team "payments" only'));
-    await expect(api.getCatalogEntityDailyCost!('component:default/web', iv)).rejects.toMatchObject({ status: 404 });
-    await expect(api.getDailyMetricData('m', iv)).rejects.toThrow('Allot has no business metrics');
+    await expect(api.getCatalogEntityDailyCost('component:default/web', iv)).rejects.toMatchObject({ status: 404 });
+    await expect(api.getDailyMetricData('m')).rejects.toThrow('Allot has no business metrics');
     await expect(new AllotCostInsightsClient({ baseUrl: server.url }).getAlerts('payments')).rejects.toMatchObject({ status: 401 });
     const admin = new AllotCostInsightsClient({ baseUrl: server.url, token: ADMIN });
     expect(await admin.getUserGroups('zebra-leads@example.com')).toEqual([{ id: 'zebra', name: 'Zebracorn Analytics' }]);
