@@ -237,6 +237,21 @@ export async function countStaged(store: Store): Promise<{ total: number; bad: n
   return { total: Number(counts.total), bad: Number(counts.bad) };
 }
 
+/**
+ * A file's invalid rows, with their reasons, into the temp table
+ * stage_rejects: `invalidRows` is the importer's query of them (it reads the
+ * file again), `kind` its name for the file's format.
+ */
+export async function stageRejects(store: Store, file: string, kind: string, invalidRows: string): Promise<void> {
+  await readingFile(file, kind, () => store.run(`CREATE OR REPLACE TEMP TABLE stage_rejects AS ${invalidRows}`));
+}
+
+/** Drops the temp tables of stageRejects and applyLineMap. */
+export async function dropRejectsAndLineMap(store: Store): Promise<void> {
+  await store.run('DROP TABLE IF EXISTS stage_rejects');
+  await store.run('DROP TABLE IF EXISTS stage_line_map');
+}
+
 /** Drops the invalid staged rows, once they are kept in stage_rejects. */
 export async function dropInvalidStaged(store: Store): Promise<void> {
   await store.run(sql('stage-drop-invalid'));

@@ -9,11 +9,13 @@ import {
   applyLineMap,
   countStaged,
   dropInvalidStaged,
+  dropRejectsAndLineMap,
   mapLine,
   parquetColumns,
   ParquetRowError,
   readingFile as readFileAs,
   scanRecordLines,
+  stageRejects,
 } from '../files.ts';
 import { describeColumns, missingMandatory, type CurColumn, type CurFlavour } from './columns.ts';
 import { detectFormat, isGzip, isHive, isText, scanFile, type CurFormat } from './source.ts';
@@ -113,9 +115,8 @@ export async function ingestAwsCurFiles(store: Store, inputs: string[], opts: Aw
 
 async function dropTemps(store: Store): Promise<void> {
   await dropLineItemStage(store);
-  await store.run('DROP TABLE IF EXISTS stage_rejects');
+  await dropRejectsAndLineMap(store);
   await store.run('DROP TABLE IF EXISTS cur_reject_lines');
-  await store.run('DROP TABLE IF EXISTS stage_line_map');
 }
 
 async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: PartContext): Promise<AwsCurFileResult> {
@@ -200,7 +201,7 @@ async function ingestParquet(store: Store, file: string, curSql: CurSql, meta: I
 
 /** The file's invalid rows into stage_rejects, and their lines into cur_reject_lines (the export's totals leave them out). */
 async function gatherRejects(store: Store, file: string, format: CurFormat, curSql: CurSql): Promise<void> {
-  await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE stage_rejects AS ${curSql.invalidRows}`));
+  await stageRejects(store, file, formatName(format), curSql.invalidRows);
   await store.run(sql('reject-lines-add'));
 }
 
@@ -228,8 +229,10 @@ async function mappingCheck(store: Store, importIds: number[]): Promise<MappingC
   }));
 }
 
+/** This importer's name for a format, in errors. */
+const formatName = (format: CurFormat): string => (format === 'parquet' ? 'Parquet' : format.startsWith('hive') ? 'Hive text' : 'CSV');
+
 /** readingFile (../files.ts) with this importer's name for the format. */
-const readingFile = <T>(file: string, format: CurFormat, fn: () => Promise<T>): Promise<T> =>
-  readFileAs(file, format === 'parquet' ? 'Parquet' : format.startsWith('hive') ? 'Hive text' : 'CSV', fn);
+const readingFile = <T>(file: string, format: CurFormat, fn: () => Promise<T>): Promise<T> => readFileAs(file, formatName(format), fn);
 
 export type { CurColumn, CurFlavour, CurFormat };

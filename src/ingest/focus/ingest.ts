@@ -5,7 +5,17 @@ import { sqlFolder } from '../../store/sql.ts';
 import { InputError } from '../../util/errors.ts';
 import { commitLineItems, commitParquetRows, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
 import { importDeliveries, planDeliveries, type DeliveryPlan, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
-import { applyLineMap, countStaged, dropInvalidStaged, mapLine, parquetColumns, readingFile as readFileAs, scanRecordLines } from '../files.ts';
+import {
+  applyLineMap,
+  countStaged,
+  dropInvalidStaged,
+  dropRejectsAndLineMap,
+  mapLine,
+  parquetColumns,
+  readingFile as readFileAs,
+  scanRecordLines,
+  stageRejects,
+} from '../files.ts';
 import { mapColumns, type SourceColumn } from './columns.ts';
 import { detectFormat, readCsvHeader, scanFile, type FocusFormat } from './source.ts';
 import { buildFocusSql, type FocusSql } from './sql.ts';
@@ -124,8 +134,7 @@ async function oracleIsIncremental(store: Store, plan: DeliveryPlan, importIds: 
 
 async function dropTemps(store: Store): Promise<void> {
   await dropLineItemStage(store);
-  await store.run('DROP TABLE IF EXISTS stage_rejects');
-  await store.run('DROP TABLE IF EXISTS stage_line_map');
+  await dropRejectsAndLineMap(store);
 }
 
 async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: PartContext): Promise<FocusImportResult> {
@@ -168,7 +177,7 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
     throw new InputError(file, mapLine(Number(first.line), lineMap), first.column_name, first.reason, bad - 1);
   }
   if (bad > 0) {
-    await gatherRejects(store, file, format, focusSql);
+    await stageRejects(store, file, formatName(format), focusSql.invalidRows);
     await dropInvalidStaged(store);
   }
   if (lineMap.length) await applyLineMap(store, lineMap, bad > 0);
@@ -189,17 +198,13 @@ async function ingestParquet(store: Store, file: string, focusSql: FocusSql, met
   const format = 'parquet';
   const { result, bad } = await commitParquetRows(store, file, focusSql, meta, skipInvalid);
   if (bad > 0) {
-    await gatherRejects(store, file, format, focusSql);
+    await stageRejects(store, file, formatName(format), focusSql.invalidRows);
     await setRowsRejected(store, result.importId, bad);
     await keepRejects(store, result.importId);
   }
   return { ...result, rowsRejected: bad, file, format, sha256: meta.sha256! };
 }
 
-/** The file's invalid rows, with their reasons, into stage_rejects. */
-async function gatherRejects(store: Store, file: string, format: FocusFormat, focusSql: FocusSql): Promise<void> {
-  await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE stage_rejects AS ${focusSql.invalidRows}`));
-}
 
 /** The file's columns: the CSV header (every column read as VARCHAR), or the Parquet schema. */
 async function readColumns(store: Store, file: string, format: FocusFormat): Promise<SourceColumn[]> {
@@ -211,6 +216,8 @@ async function readColumns(store: Store, file: string, format: FocusFormat): Pro
   return header.map((name, i) => ({ name: name.trim(), type: 'VARCHAR', ref: `__c${i}` }));
 }
 
+/** This importer's name for a format, in errors. */
+const formatName = (format: FocusFormat): string => (format === 'parquet' ? 'Parquet' : 'CSV');
+
 /** readingFile (../files.ts) with this importer's name for the format. */
-const readingFile = <T>(file: string, format: FocusFormat, fn: () => Promise<T>): Promise<T> =>
-  readFileAs(file, format === 'parquet' ? 'Parquet' : 'CSV', fn);
+const readingFile = <T>(file: string, format: FocusFormat, fn: () => Promise<T>): Promise<T> => readFileAs(file, formatName(format), fn);
