@@ -5,18 +5,7 @@ import { sqlFolder } from '../../store/sql.ts';
 import { InputError, PermanentError } from '../../util/errors.ts';
 import { commitLineItems, commitParquetRows, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
 import { importDeliveries, planDeliveries, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
-import {
-  applyLineMap,
-  countStaged,
-  dropInvalidStaged,
-  dropRejectsAndLineMap,
-  mapLine,
-  parquetColumns,
-  ParquetRowError,
-  readingFile as readFileAs,
-  scanRecordLines,
-  stageRejects,
-} from '../files.ts';
+import { applyLineMap, countStaged, dropInvalidStaged, dropRejectsAndLineMap, mapLine, parquetColumns, ParquetRowError, readingFile as readFileAs, scanRecordLines, stageRejects } from '../files.ts';
 import { describeColumns, missingMandatory, type CurColumn, type CurFlavour } from './columns.ts';
 import { detectFormat, isGzip, isHive, isText, scanFile, type CurFormat } from './source.ts';
 import { buildCurSql, type CurSql } from './sql.ts';

@@ -5,17 +5,7 @@ import { sqlFolder } from '../../store/sql.ts';
 import { InputError } from '../../util/errors.ts';
 import { commitLineItems, commitParquetRows, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
 import { importDeliveries, planDeliveries, type DeliveryPlan, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
-import {
-  applyLineMap,
-  countStaged,
-  dropInvalidStaged,
-  dropRejectsAndLineMap,
-  mapLine,
-  parquetColumns,
-  readingFile as readFileAs,
-  scanRecordLines,
-  stageRejects,
-} from '../files.ts';
+import { applyLineMap, countStaged, dropInvalidStaged, dropRejectsAndLineMap, mapLine, parquetColumns, readingFile as readFileAs, scanRecordLines, stageRejects } from '../files.ts';
 import { mapColumns, type SourceColumn } from './columns.ts';
 import { detectFormat, readCsvHeader, scanFile, type FocusFormat } from './source.ts';
 import { buildFocusSql, type FocusSql } from './sql.ts';

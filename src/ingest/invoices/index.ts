@@ -102,20 +102,8 @@ export async function ingestInvoices(store: Store, file: string, now: Date = new
   });
 }
 
-/** One control total: where it came from, and the amount as decimal text. */
-export interface ControlTotal {
-  provider: string;
-  billing_account_id: string;
-  billing_period: string;
-  currency: string;
-  /** '' when the source names none. */
-  invoice_id: string;
-  amount: string;
-  /** The file, or a description of the pull. */
-  file: string;
-  /** The line in the file; null for a pull. */
-  line: number | null;
-}
+/** One control total: an invoice row's fields and where it came from (a pull has no line). */
+export type ControlTotal = Omit<InvoiceRow, 'line'> & { file: string; line: number | null };
 
 /**
  * Records control totals of one kind (invoices, Cost Explorer's totals) at
