@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import { redactConfig } from '../config/redact.ts';
 import { ConfigSchema, type Config } from '../config/schema.ts';
 import type { Store } from '../store/db.ts';
+import { closedRunId } from '../store/runs.ts';
 import { sqlFolder } from '../store/sql.ts';
 import { AllotError, PermanentError } from '../util/errors.ts';
 import { loadConfigTables } from './config-tables.ts';
@@ -53,10 +54,10 @@ export class ReconciliationError extends PermanentError {}
  */
 export async function attribute(store: Store, loaded: LoadedConfig, period: string, clock: () => Date = () => new Date()): Promise<AttributionResult> {
   const startedAt = clock();
-  const closed = await store.one<{ run_id: number }>(`SELECT run_id FROM period_closes WHERE period = $1 AND status = 'closed'`, [period]);
-  if (closed) {
+  const closed = await closedRunId(store, period);
+  if (closed !== undefined) {
     throw new AllotError(
-      `period ${period} is closed (run #${closed.run_id}); late data for it is booked as adjustments in the next open period. ` +
+      `period ${period} is closed (run #${closed}); late data for it is booked as adjustments in the next open period. ` +
         `To change it anyway: allot reopen --period ${period} --reason "..."`,
     );
   }
@@ -65,14 +66,11 @@ export async function attribute(store: Store, loaded: LoadedConfig, period: stri
   const inputsSha = createHash('sha256').update(inputs?.fp ?? '').digest('hex');
 
   const runId = await store.transaction(async () => {
-    const id = (await store.one<{ id: number }>(`SELECT nextval('run_id_seq')::INTEGER AS id`))!.id;
-    await store.run(
-      `CREATE OR REPLACE TEMP TABLE persist_params AS
-       SELECT $1::INTEGER AS run_id, $2::VARCHAR AS period, $3::VARCHAR AS cost_metric, $4::VARCHAR AS config_sha256, $5::VARCHAR AS config_snapshot,
-              $6::VARCHAR AS inputs_sha256, $7::BIGINT AS line_items, $8::TIMESTAMP AS started_at, $9::TIMESTAMP AS finished_at`,
-      [id, period, loaded.config.cost_metric, loaded.sha256, JSON.stringify(redactConfig(loaded.config)), inputsSha, lineItems,
-        startedAt.toISOString(), clock().toISOString()],
-    );
+    const id = (await store.one<{ id: number }>(sql('run-id')))!.id;
+    await store.run(sql('persist-params'), [
+      id, period, loaded.config.cost_metric, loaded.sha256, JSON.stringify(redactConfig(loaded.config)), inputsSha, lineItems,
+      startedAt.toISOString(), clock().toISOString(),
+    ]);
     await store.run(sql('persist'));
     return id;
   });
@@ -93,7 +91,7 @@ export async function computeAttribution(store: Store, cfg: Config, period: stri
   const inputs = await runSteps(store, cfg, period);
   await store.run(sql('round'));
 
-  const lineItems = Number((await store.one<{ n: string }>('SELECT coalesce(sum(line_items), 0) AS n FROM input_bill'))!.n);
+  const lineItems = Number((await store.one<{ n: string }>(sql('line-items')))!.n);
   if (lineItems === 0) {
     throw new AllotError(`no line items for period ${period}: import billing data first (allot ingest focus FILE)`);
   }
@@ -124,12 +122,11 @@ async function runSteps(store: Store, cfg: Config, period: string): Promise<Inpu
  * with the config it was closed with, and book the difference here.
  */
 async function computeAdjustments(store: Store, period: string): Promise<void> {
-  await store.run(`CREATE OR REPLACE TEMP TABLE pending_adjustments (
-    team_id VARCHAR, service VARCHAR, currency VARCHAR, amount DECIMAL(38,12), line_items BIGINT, corrects_period VARCHAR)`);
+  await store.run(sql('adjustments-pending'));
   const closed = await store.all<{ period: string; run_id: number; config_snapshot: string }>(sql('closed-to-adjust'), [period]);
   for (const c of closed) {
     await runSteps(store, ConfigSchema.parse(JSON.parse(c.config_snapshot)), c.period);
-    await store.run(`CREATE OR REPLACE TEMP TABLE adjustment_params AS SELECT $1::VARCHAR AS period, $2::INTEGER AS closed_run_id`, [c.period, c.run_id]);
+    await store.run(sql('adjustment-params'), [c.period, c.run_id]);
     await store.run(sql('adjustments'));
   }
 }

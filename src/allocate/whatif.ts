@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../config/load.ts';
 import type { Store } from '../store/db.ts';
+import { closedRunId, periodRunId, runPeriod } from '../store/runs.ts';
 import { sqlFolder } from '../store/sql.ts';
 import { fixDecimals } from '../util/decimal.ts';
 import { AllotError } from '../util/errors.ts';
@@ -55,39 +56,26 @@ export interface RunComparison {
  * opened read-only: it writes nothing (TEMP tables only).
  */
 export async function whatIf(store: Store, loaded: LoadedConfig, period: string): Promise<RunComparison> {
-  const published = await store.one<{ run_id: number; closed: boolean }>(
-    `SELECT coalesce((SELECT run_id FROM period_closes WHERE period = $1 AND status = 'closed'), (SELECT max(run_id) FROM allocation_runs WHERE period = $1)) AS run_id,
-            EXISTS (SELECT 1 FROM period_closes WHERE period = $1 AND status = 'closed') AS closed`,
-    [period],
-  );
+  const from = await periodRunId(store, period);
+  const closed = (await closedRunId(store, period)) !== undefined;
   await computeAttribution(store, loaded.config, period);
-  // The dry run's rows and lineage, shaped as the stored ones.
-  await store.run(`CREATE OR REPLACE TEMP TABLE whatif_rows AS SELECT team_id, currency, decimals, amount FROM rounded_rows`);
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE whatif_lineage AS
-     SELECT target_kind, target_id AS team_id, currency, basis, detail, amount, line_items, src FROM parts`,
-  );
-  const from = published?.run_id ?? null;
+  await store.run(sql('whatif-dry'));
   const label = `${loaded.file} (dry run, not written)`;
-  if (from === null) {
+  if (from === undefined) {
     return compare(store, period, { run_id: 0, label: 'nothing published yet' }, { run_id: null, label });
   }
-  return compare(store, period, { run_id: from, label: `run #${from} (${published!.closed ? 'closed' : 'latest'})` }, { run_id: null, label });
+  return compare(store, period, { run_id: from, label: `run #${from} (${closed ? 'closed' : 'latest'})` }, { run_id: null, label });
 }
 
 /** `allot diff --period P --from RUN --to RUN`: two stored runs of a period. */
 export async function diffRuns(store: Store, period: string, fromRun: number, toRun: number): Promise<RunComparison> {
   for (const run of [fromRun, toRun]) {
-    const r = await store.one<{ period: string }>('SELECT period FROM allocation_runs WHERE run_id = $1', [run]);
-    if (!r) throw new AllotError(`there is no run #${run}`);
-    if (r.period !== period) throw new AllotError(`run #${run} is a run of ${r.period}, not of ${period}`);
+    const runOf = await runPeriod(store, run);
+    if (runOf === undefined) throw new AllotError(`there is no run #${run}`);
+    if (runOf !== period) throw new AllotError(`run #${run} is a run of ${runOf}, not of ${period}`);
   }
-  await store.run(`CREATE OR REPLACE TEMP TABLE whatif_rows AS SELECT team_id, currency, decimals, amount FROM chargeback_rows WHERE run_id = $1`, [toRun]);
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE whatif_lineage AS
-     SELECT target_kind, team_id, currency, basis, detail, amount, line_items, src FROM allocation_lineage WHERE run_id = $1`,
-    [toRun],
-  );
+  await store.run(sql('whatif-stored-rows'), [toRun]);
+  await store.run(sql('whatif-stored-lineage'), [toRun]);
   return compare(store, period, { run_id: fromRun, label: `run #${fromRun}` }, { run_id: toRun, label: `run #${toRun}` });
 }
 

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/db.ts';
+import { sqlFolder } from '../store/sql.ts';
 import { AllotError, PermanentError } from '../util/errors.ts';
 import { chargebackRows } from '../model/chargeback.ts';
 import { renderChargebackCsv } from '../render/chargeback-csv.ts';
 import { requirePeriodRunId } from '../store/runs.ts';
 import { fixDecimals } from '../util/decimal.ts';
 import { tieOut, type TieOut } from '../allocate/tieout.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 /** What finance reconciles an import against: written next to every chargeback CSV. */
 export interface Manifest {
@@ -71,11 +74,7 @@ export interface CloseRecord {
 }
 
 export async function closeRecord(store: Store, period: string): Promise<CloseRecord | undefined> {
-  const r = await store.one<Omit<CloseRecord, 'tieout'> & { tieout: string | null }>(
-    `SELECT period, run_id, status, csv_sha256, rows::INTEGER AS rows, strftime(closed_at, '%Y-%m-%dT%H:%M:%SZ') AS closed_at, tieout::VARCHAR AS tieout
-     FROM period_closes WHERE period = $1`,
-    [period],
-  );
+  const r = await store.one<Omit<CloseRecord, 'tieout'> & { tieout: string | null }>(sql('record'), [period]);
   return r ? { ...r, tieout: r.tieout ? (JSON.parse(r.tieout) as ManifestTieOut) : null } : undefined;
 }
 
@@ -98,10 +97,7 @@ export async function buildChargebackExport(store: Store, period: string, runId?
     // Should never happen: it would mean a closed period's rows were changed.
     throw new AllotError(`closed period ${period} no longer matches its close (sha256 ${sha256} ≠ ${close.csv_sha256}); refusing to export`);
   }
-  const control = await store.all<{ currency: string; amount: string }>(
-    `SELECT currency, sum(amount)::VARCHAR AS amount FROM chargeback_rows WHERE run_id = $1 GROUP BY currency ORDER BY currency`,
-    [run],
-  );
+  const control = await store.all<{ currency: string; amount: string }>(sql('control-totals'), [run]);
   const decimals = await runDecimals(store, run);
   const tieout = isClosed && close.tieout ? close.tieout : manifestTieOut(await tieOut(store, period, { decimals: opts.decimals ?? decimals, now: opts.now }));
   return {
@@ -150,30 +146,20 @@ export async function closePeriod(store: Store, period: string, opts: CloseOptio
   const recorded = manifestTieOut(t, t.differs ? accept : null);
   const { manifest } = await buildChargebackExport(store, period, run, { decimals, now: opts.now });
   await store.transaction(async () => {
-    await store.run('DELETE FROM period_closes WHERE period = $1', [period]);
-    await store.run(
-      `INSERT INTO period_closes (period, run_id, status, csv_sha256, rows, control_totals, closed_at, closed_by, tieout)
-       VALUES ($1, $2, 'closed', $3, $4, $5::JSON, now()::TIMESTAMP, $6, $7::JSON)`,
-      [period, run, manifest.sha256, manifest.rows, JSON.stringify(manifest.control_totals), actor, JSON.stringify(recorded)],
-    );
+    await store.run(sql('clear'), [period]);
+    await store.run(sql('close'), [period, run, manifest.sha256, manifest.rows, JSON.stringify(manifest.control_totals), actor, JSON.stringify(recorded)]);
     if (recorded.accepted_variance) {
       const diff = t.lines.filter((l) => l.status === 'differs').map((l) => `${l.billing_account_id} ${l.difference} ${l.currency}`).join(', ');
-      await store.run(
-        `INSERT INTO period_close_log VALUES ($1, 'accept-variance', $2, $3, $4, $5, now()::TIMESTAMP)`,
-        [period, run, manifest.sha256, `${recorded.accepted_variance} (differs: ${diff})`, actor],
-      );
+      await store.run(sql('log'), [period, 'accept-variance', run, manifest.sha256, `${recorded.accepted_variance} (differs: ${diff})`, actor]);
     }
-    await store.run(
-      `INSERT INTO period_close_log VALUES ($1, 'close', $2, $3, NULL, $4, now()::TIMESTAMP)`,
-      [period, run, manifest.sha256, actor],
-    );
+    await store.run(sql('log'), [period, 'close', run, manifest.sha256, null, actor]);
   });
   return (await closeRecord(store, period))!;
 }
 
 /** The currency decimals a run rounded to. */
 async function runDecimals(store: Store, runId: number): Promise<number> {
-  return Number((await store.one<{ d: number }>('SELECT max(decimals) AS d FROM chargeback_rows WHERE run_id = $1', [runId]))?.d ?? 2);
+  return Number((await store.one<{ d: number }>(sql('run-decimals'), [runId]))?.d ?? 2);
 }
 
 /** Reopens a closed period; the reason is logged for audit. */
@@ -182,10 +168,7 @@ export async function reopenPeriod(store: Store, period: string, reason: string,
   const existing = await closeRecord(store, period);
   if (existing?.status !== 'closed') throw new AllotError(`period ${period} is not closed`);
   await store.transaction(async () => {
-    await store.run(`UPDATE period_closes SET status = 'reopened' WHERE period = $1`, [period]);
-    await store.run(
-      `INSERT INTO period_close_log VALUES ($1, 'reopen', $2, $3, $4, $5, now()::TIMESTAMP)`,
-      [period, existing.run_id, existing.csv_sha256, reason, actor],
-    );
+    await store.run(sql('reopen'), [period]);
+    await store.run(sql('log'), [period, 'reopen', existing.run_id, existing.csv_sha256, reason, actor]);
   });
 }

@@ -5,6 +5,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { Store } from '../store/db.ts';
+import { sqlFolder } from '../store/sql.ts';
 import { cut, InputError } from '../util/errors.ts';
 
 /*
@@ -19,6 +20,8 @@ import { cut, InputError } from '../util/errors.ts';
 export const LF = 0x0a;
 export const CR = 0x0d;
 const QUOTE = 0x22;
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 /** The refusal of anything but a regular file: a pipe, a device, a socket (an import reads its file several times). */
 export function notRegular(file: string, st: Stats): InputError {
@@ -215,27 +218,48 @@ export function mapLine(naive: number, points: readonly [number, number][]): num
 
 /**
  * mapLine in SQL, for whole tables: loads the breakpoints into the temp table
- * `mapTable` (the caller drops it) and moves each `[table, column]` line
- * number from naive to physical.
+ * `stage_line_map` (the caller drops it) and moves the line numbers of
+ * stage_line_items, and of stage_rejects when `rejects`, from naive to
+ * physical.
  */
-export async function applyLineMap(
-  store: Store,
-  points: readonly [number, number][],
-  mapTable: string,
-  targets: readonly [table: string, column: string][],
-): Promise<void> {
-  await store.run(`CREATE OR REPLACE TEMP TABLE ${mapTable} (naive BIGINT, off BIGINT)`);
-  await store.run(
-    `INSERT INTO ${mapTable} SELECT unnest(from_json($1, '["BIGINT"]')), unnest(from_json($2, '["BIGINT"]'))`,
-    [JSON.stringify(points.map((p) => p[0])), JSON.stringify(points.map((p) => p[1]))],
-  );
-  for (const [table, column] of targets) {
-    await store.run(
-      `UPDATE ${table} SET ${column} = ${table}.${column} + m.off
-     FROM (SELECT t.${column} AS naive, bp.off FROM ${table} t ASOF JOIN ${mapTable} bp ON t.${column} >= bp.naive) m
-     WHERE ${table}.${column} = m.naive AND m.off <> 0`,
-    );
-  }
+export async function applyLineMap(store: Store, points: readonly [number, number][], rejects: boolean): Promise<void> {
+  await store.run(sql('line-map'), [JSON.stringify(points.map((p) => p[0])), JSON.stringify(points.map((p) => p[1]))]);
+  await store.run(sql('line-map-stage'));
+  if (rejects) await store.run(sql('line-map-rejects'));
+}
+
+/**
+ * The rows a file importer staged with one INSERT … SELECT, and how many of
+ * them are invalid (a negative source_line marks one).
+ */
+export async function countStaged(store: Store): Promise<{ total: number; bad: number }> {
+  const counts = (await store.one<{ total: string; bad: string }>(sql('stage-counts')))!;
+  return { total: Number(counts.total), bad: Number(counts.bad) };
+}
+
+/**
+ * A file's invalid rows, with their reasons, into the temp table
+ * stage_rejects: `invalidRows` is the importer's query of them (it reads the
+ * file again), `kind` its name for the file's format.
+ */
+export async function stageRejects(store: Store, file: string, kind: string, invalidRows: string): Promise<void> {
+  await readingFile(file, kind, () => store.run(`CREATE OR REPLACE TEMP TABLE stage_rejects AS ${invalidRows}`));
+}
+
+/** Drops the temp tables of stageRejects and applyLineMap. */
+export async function dropRejectsAndLineMap(store: Store): Promise<void> {
+  await store.run('DROP TABLE IF EXISTS stage_rejects');
+  await store.run('DROP TABLE IF EXISTS stage_line_map');
+}
+
+/** Drops the invalid staged rows, once they are kept in stage_rejects. */
+export async function dropInvalidStaged(store: Store): Promise<void> {
+  await store.run(sql('stage-drop-invalid'));
+}
+
+/** A Parquet file's columns in file order, with the types DuckDB reads them as. */
+export function parquetColumns(store: Store, file: string): Promise<{ name: string; type: string }[]> {
+  return readingFile(file, 'Parquet', () => store.all<{ name: string; type: string }>(sql('parquet-columns'), [file]));
 }
 
 /**

@@ -3,6 +3,8 @@ import type { Progress } from '../../util/progress.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Store } from '../../store/db.ts';
+import { appendImportNote } from '../../store/imports.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { UsageError } from '../../util/errors.ts';
 import { commitPull, createLineItemStage, dropLineItemStage, type ImportResult } from '../commit.ts';
 import { CostExplorerError, createCostExplorerClient, type CeClientOptions } from './client.ts';
@@ -14,6 +16,8 @@ import type { CeRawRow } from './rows.ts';
 export { createCostExplorerClient, CostExplorerError, describeCeError, type CeClientOptions } from './client.ts';
 export { cePeriod, type CePeriod } from './period.ts';
 export { plainDecimal } from './rows.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 export const AWS_CE_SOURCE = 'aws-ce';
 
@@ -129,10 +133,7 @@ export async function pullCostExplorer(
   const committed = await store.transaction(async () => {
     await createLineItemStage(store);
     await stageRows(store, rows, queried, { billingAccount, monthStart: p.start, monthEnd: p.monthEnd, tagKeys });
-    const counts = (await store.one<{ estimated: string; remainder: string }>(
-      `SELECT count(*) FILTER (WHERE extra->>'x_Estimated' = 'true') AS estimated,
-              count(*) FILTER (WHERE extra->>'x_TagRemainder' IS NOT NULL) AS remainder FROM stage_line_items`,
-    ))!;
+    const counts = (await store.one<{ estimated: string; remainder: string }>(sql('stage-counts')))!;
     const result = await commitPull(store, { source: AWS_CE_SOURCE, file, format: 'api', sha256: null, rowsRead: rows.length }, `${AWS_CE_SOURCE}:${billingAccount}`);
     const note = [
       `Cost Explorer ${p.start}..${p.end} (End exclusive)${p.partial ? ', month in progress' : ''}`,
@@ -141,7 +142,7 @@ export async function pullCostExplorer(
       ...(estimatedDays.size ? [`${estimatedDays.size} days estimated by AWS`] : []),
       ...(rows.length === 0 ? ['no cost returned; earlier pulls of this period were left as they were'] : []),
     ].join('; ');
-    await store.run(`UPDATE imports SET note = concat_ws('; ', note, $2) WHERE import_id = $1`, [result.importId, note]);
+    await appendImportNote(store, result.importId, note);
     await dropLineItemStage(store);
     await store.run('DROP TABLE IF EXISTS ce_raw');
     await store.run('DROP TABLE IF EXISTS ce_queried');
@@ -185,14 +186,6 @@ function centsToUsd(n: number): string {
   return `${s.slice(0, -2)}.${s.slice(-2)}`;
 }
 
-const RAW_STRUCT = JSON.stringify([
-  {
-    seq: 'BIGINT', account: 'VARCHAR', account_name: 'VARCHAR', service: 'VARCHAR', day: 'VARCHAR', day_end: 'VARCHAR',
-    currency: 'VARCHAR', amortized: 'VARCHAR', unblended: 'VARCHAR', level: 'INTEGER', tag_key: 'VARCHAR',
-    tag_value: 'VARCHAR', estimated: 'BOOLEAN',
-  },
-]);
-
 /** Rows per INSERT: the rows travel as one JSON parameter. */
 const CHUNK = 20_000;
 
@@ -209,98 +202,17 @@ async function stageRows(
   queried: { account: string; level: number }[],
   b: { billingAccount: string; monthStart: string; monthEnd: string; tagKeys: string[] },
 ): Promise<void> {
-  await store.run(`CREATE OR REPLACE TEMP TABLE ce_raw (
-    seq BIGINT, account VARCHAR, account_name VARCHAR, service VARCHAR, day DATE, day_end DATE, currency VARCHAR,
-    amortized DECIMAL(38,12), unblended DECIMAL(38,12), level INTEGER, tag_key VARCHAR, tag_value VARCHAR, estimated BOOLEAN)`);
-  await store.run('CREATE OR REPLACE TEMP TABLE ce_queried (account VARCHAR, level INTEGER)');
+  await store.run(sql('raw-tables'));
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK).map((r, j) => ({
       seq: i + j + 1, account: r.account, account_name: r.accountName, service: r.service, day: r.day, day_end: r.dayEnd,
       currency: r.currency, amortized: r.amortized, unblended: r.unblended, level: r.level, tag_key: r.tagKey,
       tag_value: r.tagValue, estimated: r.estimated,
     }));
-    await store.run(
-      `INSERT INTO ce_raw
-       SELECT seq, account, account_name, service, day::DATE, day_end::DATE, currency, amortized::DECIMAL(38,12),
-              unblended::DECIMAL(38,12), level, tag_key, tag_value, estimated
-       FROM (SELECT unnest(from_json($1::JSON, '${RAW_STRUCT}'), recursive := true))`,
-      [JSON.stringify(chunk)],
-    );
+    await store.run(sql('raw-insert'), [JSON.stringify(chunk)]);
   }
   if (queried.length) {
-    await store.run(
-      `INSERT INTO ce_queried SELECT unnest(from_json($1::JSON, '[{"account":"VARCHAR","level":"INTEGER"}]'), recursive := true)`,
-      [JSON.stringify(queried)],
-    );
+    await store.run(sql('queried-insert'), [JSON.stringify(queried)]);
   }
-  await store.run(
-    `INSERT INTO stage_line_items BY NAME
-     WITH next_level AS (
-       -- per account and level i: the level i+1 query exists
-       SELECT account, level - 1 AS level FROM ce_queried WHERE level > 0
-     ),
-     kept AS (
-       SELECT r.*, 0 AS part FROM ce_raw r
-       WHERE r.tag_value IS NOT NULL
-          OR NOT EXISTS (SELECT 1 FROM next_level n WHERE n.account = r.account AND n.level = r.level)
-     ),
-     untagged AS (
-       SELECT r.account, r.level, r.service, r.day, r.day_end, r.currency,
-              any_value(r.account_name) AS account_name, sum(r.amortized) AS amortized, sum(r.unblended) AS unblended,
-              bool_or(r.estimated) AS estimated
-       FROM ce_raw r JOIN next_level n ON n.account = r.account AND n.level = r.level
-       WHERE r.tag_value IS NULL
-       GROUP BY r.account, r.level, r.service, r.day, r.day_end, r.currency
-     ),
-     below AS (
-       SELECT r.account, r.level - 1 AS level, r.service, r.day, r.day_end, r.currency,
-              any_value(r.account_name) AS account_name, sum(r.amortized) AS amortized, sum(r.unblended) AS unblended,
-              bool_or(r.estimated) AS estimated
-       FROM ce_raw r WHERE r.level > 0
-       GROUP BY r.account, r.level, r.service, r.day, r.day_end, r.currency
-     ),
-     remainder AS (
-       SELECT NULL::BIGINT AS seq, coalesce(u.account, d.account) AS account, coalesce(u.account_name, d.account_name) AS account_name,
-              coalesce(u.service, d.service) AS service, coalesce(u.day, d.day) AS day, coalesce(u.day_end, d.day_end) AS day_end,
-              coalesce(u.currency, d.currency) AS currency,
-              coalesce(u.amortized, 0) - coalesce(d.amortized, 0) AS amortized,
-              coalesce(u.unblended, 0) - coalesce(d.unblended, 0) AS unblended,
-              coalesce(u.level, d.level) AS level, NULL::VARCHAR AS tag_key, NULL::VARCHAR AS tag_value,
-              coalesce(u.estimated, false) OR coalesce(d.estimated, false) AS estimated, 1 AS part
-       FROM untagged u
-       FULL OUTER JOIN below d
-         ON d.account = u.account AND d.level = u.level AND d.service = u.service AND d.day = u.day
-        AND d.day_end = u.day_end AND d.currency = u.currency
-     ),
-     final AS (
-       SELECT * FROM kept
-       UNION ALL BY NAME
-       SELECT * FROM remainder WHERE amortized <> 0 OR unblended <> 0
-     )
-     SELECT row_number() OVER (ORDER BY part, seq, account, day, service, currency) AS source_line,
-            $1 AS billing_account_id,
-            $2::TIMESTAMP AS billing_period_start,
-            $3::TIMESTAMP AS billing_period_end,
-            day::TIMESTAMP AS charge_period_start,
-            day_end::TIMESTAMP AS charge_period_end,
-            currency AS billing_currency,
-            unblended AS billed_cost,
-            amortized AS effective_cost,
-            unblended AS list_cost,
-            CASE WHEN service = 'Tax' THEN 'Tax' ELSE 'Usage' END AS charge_category,
-            'AWS' AS provider_name,
-            account AS sub_account_id,
-            account_name AS sub_account_name,
-            service AS service_name,
-            CASE WHEN tag_value IS NULL THEN MAP {}::MAP(VARCHAR, VARCHAR) ELSE MAP([tag_key], [tag_value]) END AS tags,
-            CASE
-              WHEN part = 1 AND estimated THEN json_object('x_TagRemainder', remainder_note, 'x_Estimated', 'true')
-              WHEN part = 1 THEN json_object('x_TagRemainder', remainder_note)
-              WHEN estimated THEN json_object('x_Estimated', 'true')
-            END AS extra
-     FROM (SELECT *, 'cost without tag ' || list_extract(keys, level + 1) || ' that the ' || list_extract(keys, level + 2)
-                     || ' query did not return' AS remainder_note
-           FROM final, (SELECT from_json($4::JSON, '["VARCHAR"]') AS keys))`,
-    [b.billingAccount, b.monthStart, b.monthEnd, JSON.stringify(b.tagKeys)],
-  );
+  await store.run(sql('stage'), [b.billingAccount, b.monthStart, b.monthEnd, JSON.stringify(b.tagKeys)]);
 }

@@ -1,8 +1,12 @@
 import { GetCostAndUsageCommand, type CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import type { Store } from '../../store/db.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { UsageError } from '../../util/errors.ts';
 import { createCostExplorerClient, describeCeError, malformed, type CeClientOptions } from './client.ts';
+import { recordControlTotals } from '../invoices/index.ts';
 import { cePeriod } from './period.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 /*
  * `allot tieout aws-ce --period P`: Cost Explorer's unblended total of a
@@ -59,21 +63,18 @@ export async function pullCostExplorerTotal(store: Store, opts: CeTotalOptions):
   const currency = [...units][0]!;
   return store.transaction(async () => {
     // Exact: DuckDB adds the decimal strings (one per month; the query spans one).
-    const sum = (await store.one<{ s: string }>(`SELECT sum(x::DECIMAL(38,12))::VARCHAR AS s FROM (SELECT unnest(from_json($1, '["VARCHAR"]')) AS x)`, [
-      JSON.stringify(totals.map((t) => t!.Amount!)),
-    ]))!.s;
-    const replaced = await store.one<{ n: string }>(
-      `SELECT count(*)::VARCHAR AS n FROM control_totals WHERE kind = 'aws-ce' AND replaced_at IS NULL AND billing_account_id = $1 AND billing_period = $2 AND currency = $3`,
-      [opts.billingAccount, p.period, currency],
+    const sum = (await store.one<{ s: string }>(sql('total-sum'), [JSON.stringify(totals.map((t) => t!.Amount!))]))!.s;
+    const replaced = await recordControlTotals(
+      store,
+      'aws-ce',
+      [
+        {
+          provider: 'AWS', billing_account_id: opts.billingAccount, billing_period: p.period, currency, invoice_id: '', amount: sum,
+          file: `aws-ce:GetCostAndUsage ${p.start}..${p.end}`, line: null,
+        },
+      ],
+      now().toISOString(),
     );
-    const at = now().toISOString();
-    await store.run(
-      `UPDATE control_totals SET replaced_at = $4::TIMESTAMP WHERE kind = 'aws-ce' AND replaced_at IS NULL AND billing_account_id = $1 AND billing_period = $2 AND currency = $3`,
-      [opts.billingAccount, p.period, currency, at],
-    );
-    await store.run(`INSERT INTO control_totals VALUES ('aws-ce', 'AWS', $1, $2, $3, '', $4::DECIMAL(38,12), $5, NULL, $6::TIMESTAMP, NULL)`, [
-      opts.billingAccount, p.period, currency, sum, `aws-ce:GetCostAndUsage ${p.start}..${p.end}`, at,
-    ]);
     return {
       period: p.period,
       billingAccount: opts.billingAccount,
@@ -81,7 +82,7 @@ export async function pullCostExplorerTotal(store: Store, opts: CeTotalOptions):
       amount: sum,
       estimated: results.some((r) => r.Estimated === true),
       partial: p.partial,
-      replaced: Number(replaced?.n ?? 0),
+      replaced,
     };
   });
 }

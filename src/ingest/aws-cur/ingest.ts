@@ -1,12 +1,16 @@
 import type { Progress } from '../../util/progress.ts';
-import { sqlString, type Store } from '../../store/db.ts';
+import type { Store } from '../../store/db.ts';
+import { keepRejects, setRowsRejected } from '../../store/imports.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { InputError, PermanentError } from '../../util/errors.ts';
 import { commitLineItems, commitParquetRows, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
 import { importDeliveries, planDeliveries, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
-import { applyLineMap, mapLine, ParquetRowError, readingFile as readFileAs, scanRecordLines } from '../files.ts';
+import { applyLineMap, countStaged, dropInvalidStaged, dropRejectsAndLineMap, mapLine, parquetColumns, ParquetRowError, readingFile as readFileAs, scanRecordLines, stageRejects } from '../files.ts';
 import { describeColumns, missingMandatory, type CurColumn, type CurFlavour } from './columns.ts';
 import { detectFormat, isGzip, isHive, isText, scanFile, type CurFormat } from './source.ts';
 import { buildCurSql, type CurSql } from './sql.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 export const AWS_CUR_SOURCE = 'aws-cur';
 
@@ -77,8 +81,7 @@ export async function ingestAwsCurFiles(store: Store, inputs: string[], opts: Aw
       cleanup: () => dropTemps(store),
       replace: opts.replace,
       hint: (files) => `allot ingest aws-cur ${files.join(' ')}`,
-      start: () =>
-        store.run('CREATE OR REPLACE TEMP TABLE cur_export_totals (billing_period VARCHAR, currency VARCHAR, n_rows BIGINT, unblended DECIMAL(38,12), amortised DECIMAL(38,12))'),
+      start: () => store.run(sql('export-totals')),
       partsIn: async (_plan, results) => {
         const fresh = results.filter((r) => r.status === 'active').map((r) => r.importId);
         const checks = fresh.length ? await mappingCheck(store, fresh) : [];
@@ -101,9 +104,8 @@ export async function ingestAwsCurFiles(store: Store, inputs: string[], opts: Aw
 
 async function dropTemps(store: Store): Promise<void> {
   await dropLineItemStage(store);
-  await store.run('DROP TABLE IF EXISTS cur_rejects');
+  await dropRejectsAndLineMap(store);
   await store.run('DROP TABLE IF EXISTS cur_reject_lines');
-  await store.run('DROP TABLE IF EXISTS cur_line_map');
 }
 
 async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: PartContext): Promise<AwsCurFileResult> {
@@ -116,9 +118,7 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
 
   const raw = header
     ? header.map((name) => ({ name, type: 'VARCHAR' }))
-    : await readingFile(file, format, () =>
-        store.all<{ name: string; type: string }>(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(file)}))`),
-      );
+    : await parquetColumns(store, file);
   const { flavour, columns } = describeColumns(raw);
   const missing = missingMandatory(columns, flavour);
   if (missing.length) {
@@ -129,16 +129,12 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
       `not an AWS Cost and Usage Report: missing column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
     );
   }
-  const sql = buildCurSql(file, format, flavour, columns);
-  if (format === 'parquet') return ingestParquet(store, file, sql, { ...meta, sha256: scan.sha256 }, flavour, skipInvalid);
+  const curSql = buildCurSql(file, format, flavour, columns);
+  if (format === 'parquet') return ingestParquet(store, file, curSql, { ...meta, sha256: scan.sha256 }, flavour, skipInvalid);
 
   await createLineItemStage(store);
-  await readingFile(file, format, () => store.run(sql.stageInsert));
-  const counts = (await store.one<{ total: string; bad: string }>(
-    'SELECT count(*) AS total, count(*) FILTER (WHERE source_line < 0) AS bad FROM stage_line_items',
-  ))!;
-  const total = Number(counts.total);
-  const bad = Number(counts.bad);
+  await readingFile(file, format, () => store.run(curSql.stageInsert));
+  const { total, bad } = await countStaged(store);
 
   // Text: `__line` assumed one record per line after the header; if the file
   // says otherwise (blank lines, line breaks inside quotes), find where each
@@ -148,35 +144,24 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
 
   if (bad > 0 && !skipInvalid) {
     const first = (await readingFile(file, format, () =>
-      store.one<{ line: string; column_name: string; reason: string }>(`${sql.invalidRows} LIMIT 1`),
+      store.one<{ line: string; column_name: string; reason: string }>(`${curSql.invalidRows} LIMIT 1`),
     ))!;
     const line = mapLine(Number(first.line), lineMap);
     if (!isText(format)) throw new ParquetRowError(file, line, first.column_name, first.reason, bad - 1);
     throw new InputError(file, line, first.column_name, first.reason, bad - 1);
   }
-  await store.run('CREATE OR REPLACE TEMP TABLE cur_reject_lines (line BIGINT)');
+  await store.run(sql('reject-lines'));
   if (bad > 0) {
-    await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE cur_rejects AS ${sql.invalidRows}`));
-    await store.run('INSERT INTO cur_reject_lines SELECT line FROM cur_rejects');
-    await store.run('DELETE FROM stage_line_items WHERE source_line < 0');
+    await gatherRejects(store, file, format, curSql);
+    await dropInvalidStaged(store);
   }
   // The export's own totals, over the rows that are imported.
-  await readingFile(file, format, () => store.run(`INSERT INTO cur_export_totals BY NAME ${sql.exportTotals}`));
+  await readingFile(file, format, () => store.run(`INSERT INTO cur_export_totals BY NAME ${curSql.exportTotals}`));
 
-  if (lineMap.length) {
-    const targets: [string, string][] = [['stage_line_items', 'source_line']];
-    if (bad > 0) targets.push(['cur_rejects', 'line']);
-    await applyLineMap(store, lineMap, 'cur_line_map', targets);
-  }
+  if (lineMap.length) await applyLineMap(store, lineMap, bad > 0);
 
   const result = await commitLineItems(store, { ...meta, rowsRead: total, rowsRejected: bad });
-  if (bad > 0) {
-    await store.run(
-      `INSERT INTO rejects (import_id, source_line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost)
-       SELECT $1, line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost FROM cur_rejects ORDER BY line`,
-      [result.importId],
-    );
-  }
+  if (bad > 0) await keepRejects(store, result.importId);
   return { ...result, file, format, flavour, sha256: scan.sha256 };
 }
 
@@ -190,22 +175,23 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
  * row in rejects; and once more for the export's own totals, an aggregate
  * over a few columns.
  */
-async function ingestParquet(store: Store, file: string, sql: CurSql, meta: ImportMeta, flavour: CurFlavour, skipInvalid: boolean): Promise<AwsCurFileResult> {
+async function ingestParquet(store: Store, file: string, curSql: CurSql, meta: ImportMeta, flavour: CurFlavour, skipInvalid: boolean): Promise<AwsCurFileResult> {
   const format = 'parquet';
-  const { result, bad } = await commitParquetRows(store, file, sql, meta, skipInvalid);
-  await store.run('CREATE OR REPLACE TEMP TABLE cur_reject_lines (line BIGINT)');
+  const { result, bad } = await commitParquetRows(store, file, curSql, meta, skipInvalid);
+  await store.run(sql('reject-lines'));
   if (bad > 0) {
-    await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE cur_rejects AS ${sql.invalidRows}`));
-    await store.run('INSERT INTO cur_reject_lines SELECT line FROM cur_rejects');
-    await store.run('UPDATE imports SET rows_rejected = $2 WHERE import_id = $1', [result.importId, bad]);
-    await store.run(
-      `INSERT INTO rejects (import_id, source_line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost)
-       SELECT $1, line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost FROM cur_rejects ORDER BY line`,
-      [result.importId],
-    );
+    await gatherRejects(store, file, format, curSql);
+    await setRowsRejected(store, result.importId, bad);
+    await keepRejects(store, result.importId);
   }
-  await readingFile(file, format, () => store.run(`INSERT INTO cur_export_totals BY NAME ${sql.exportTotals}`));
+  await readingFile(file, format, () => store.run(`INSERT INTO cur_export_totals BY NAME ${curSql.exportTotals}`));
   return { ...result, rowsRejected: bad, file, format, flavour, sha256: meta.sha256! };
+}
+
+/** The file's invalid rows into stage_rejects, and their lines into cur_reject_lines (the export's totals leave them out). */
+async function gatherRejects(store: Store, file: string, format: CurFormat, curSql: CurSql): Promise<void> {
+  await stageRejects(store, file, formatName(format), curSql.invalidRows);
+  await store.run(sql('reject-lines-add'));
 }
 
 /** Store totals of the imports just made against the export totals gathered while reading the files. */
@@ -219,24 +205,7 @@ async function mappingCheck(store: Store, importIds: number[]): Promise<MappingC
     x_unblended: string | null;
     x_amortised: string | null;
     ok: boolean;
-  }>(
-    `WITH stored AS (
-       SELECT strftime(billing_period_start, '%Y-%m') AS billing_period, billing_currency AS currency,
-              count(*) AS n, sum(billed_cost) AS billed, sum(effective_cost) AS effective
-       FROM line_items WHERE import_id IN (SELECT unnest(from_json($1, '["INTEGER"]')))
-       GROUP BY ALL),
-     exported AS (
-       SELECT billing_period, currency, sum(n_rows) AS n, sum(unblended) AS unblended, sum(amortised) AS amortised
-       FROM cur_export_totals GROUP BY ALL)
-     SELECT billing_period, currency, coalesce(s.n, 0)::VARCHAR AS n,
-            s.billed::VARCHAR AS billed, s.effective::VARCHAR AS effective,
-            x.unblended::VARCHAR AS x_unblended, x.amortised::VARCHAR AS x_amortised,
-            coalesce(round(s.billed, 2) = round(x.unblended, 2) AND round(s.effective, 2) = round(x.amortised, 2)
-                     AND s.n = x.n, false) AS ok
-     FROM stored s FULL JOIN exported x USING (billing_period, currency)
-     ORDER BY billing_period, currency`,
-    [JSON.stringify(importIds)],
-  );
+  }>(sql('mapping-check'), [JSON.stringify(importIds)]);
   return rows.map((r) => ({
     billingPeriod: r.billing_period,
     currency: r.currency,
@@ -249,8 +218,10 @@ async function mappingCheck(store: Store, importIds: number[]): Promise<MappingC
   }));
 }
 
+/** This importer's name for a format, in errors. */
+const formatName = (format: CurFormat): string => (format === 'parquet' ? 'Parquet' : format.startsWith('hive') ? 'Hive text' : 'CSV');
+
 /** readingFile (../files.ts) with this importer's name for the format. */
-const readingFile = <T>(file: string, format: CurFormat, fn: () => Promise<T>): Promise<T> =>
-  readFileAs(file, format === 'parquet' ? 'Parquet' : format.startsWith('hive') ? 'Hive text' : 'CSV', fn);
+const readingFile = <T>(file: string, format: CurFormat, fn: () => Promise<T>): Promise<T> => readFileAs(file, formatName(format), fn);
 
 export type { CurColumn, CurFlavour, CurFormat };

@@ -140,24 +140,13 @@ export async function ingestBudgets(store: Store, config: Config, file: string, 
   const at = now.toISOString();
   return store.transaction(async () => {
     const pairs = JSON.stringify([...new Set(rows.map((r) => `${r.team_id}\u0000${r.period}`))]);
-    const replaced = await store.one<{ n: string }>(
-      `SELECT count(*)::VARCHAR AS n FROM budgets WHERE replaced_at IS NULL AND list_contains(from_json($1, '["VARCHAR"]'), team_id || chr(0) || period)`,
-      [pairs],
-    );
-    await store.run(
-      `UPDATE budgets SET replaced_at = $2::TIMESTAMP WHERE replaced_at IS NULL AND list_contains(from_json($1, '["VARCHAR"]'), team_id || chr(0) || period)`,
-      [pairs, at],
-    );
-    for (const r of rows) {
-      await store.run(`INSERT INTO budgets VALUES ($1, $2, $3, $4, $5::DECIMAL(38,12), $6, $7, $8::TIMESTAMP, NULL)`, [
-        r.team_id, r.period, r.charge_type, r.currency, r.amount, file, r.line, at,
-      ]);
-    }
+    const replaced = (await store.all(sql('replace'), [pairs, at])).length;
+    for (const r of rows) await store.run(sql('insert'), [r.team_id, r.period, r.charge_type, r.currency, r.amount, file, r.line, at]);
     return {
       file,
       rows: new Set(rows.map((r) => r.line)).size,
       months: rows.length,
-      replaced: Number(replaced?.n ?? 0),
+      replaced,
       budgets: rows.map(({ team_id, period, charge_type, currency, amount }) => ({ team_id, period, charge_type, currency, amount })),
     };
   });

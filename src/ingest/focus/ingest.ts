@@ -1,9 +1,11 @@
 import type { Progress } from '../../util/progress.ts';
-import { sqlString, type Store } from '../../store/db.ts';
+import type { Store } from '../../store/db.ts';
+import { keepRejects, setRowsRejected } from '../../store/imports.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { InputError } from '../../util/errors.ts';
 import { commitLineItems, commitParquetRows, createLineItemStage, dropLineItemStage, samePart, type ImportMeta } from '../commit.ts';
 import { importDeliveries, planDeliveries, type DeliveryPlan, type DeliveryResult, type FilePartResult, type PartContext } from '../delivery/index.ts';
-import { applyLineMap, mapLine, readingFile as readFileAs, scanRecordLines } from '../files.ts';
+import { applyLineMap, countStaged, dropInvalidStaged, dropRejectsAndLineMap, mapLine, parquetColumns, readingFile as readFileAs, scanRecordLines, stageRejects } from '../files.ts';
 import { mapColumns, type SourceColumn } from './columns.ts';
 import { detectFormat, readCsvHeader, scanFile, type FocusFormat } from './source.ts';
 import { buildFocusSql, type FocusSql } from './sql.ts';
@@ -54,6 +56,8 @@ import { buildFocusSql, type FocusSql } from './sql.ts';
  *   only reads stage_line_items, so a view is enough; should it ever write to
  *   it, Parquet needs the table again (the Parquet tests would fail).
  */
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 export const FOCUS_SOURCE = 'focus';
 
@@ -114,18 +118,13 @@ export async function ingestFocusFiles(store: Store, inputs: string[], opts: Foc
  */
 async function oracleIsIncremental(store: Store, plan: DeliveryPlan, importIds: number[]): Promise<DeliveryPlan> {
   if (plan.layout !== 'files' || plan.mode !== 'restate' || importIds.length === 0) return plan;
-  const r = await store.one<{ oracle: boolean }>(
-    `SELECT count(*) > 0 AND bool_and(coalesce(lower(provider_name) LIKE 'oracle%' OR lower(invoice_issuer_name) LIKE 'oracle%', false)) AS oracle
-     FROM line_items WHERE import_id IN (SELECT unnest(from_json($1, '["INTEGER"]')))`,
-    [JSON.stringify(importIds)],
-  );
+  const r = await store.one<{ oracle: boolean }>(sql('oracle'), [JSON.stringify(importIds)]);
   return r?.oracle ? { ...plan, layout: 'oci-focus', exportKey: 'oci-focus', mode: 'append' } : plan;
 }
 
 async function dropTemps(store: Store): Promise<void> {
   await dropLineItemStage(store);
-  await store.run('DROP TABLE IF EXISTS focus_rejects');
-  await store.run('DROP TABLE IF EXISTS focus_line_map');
+  await dropRejectsAndLineMap(store);
 }
 
 async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: PartContext): Promise<FocusImportResult> {
@@ -146,18 +145,15 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
       `not a FOCUS export: missing column${mapping.missing.length === 1 ? '' : 's'} ${mapping.missing.join(', ')}`,
     );
   }
-  const sql = buildFocusSql(file, format, columns, mapping);
-  if (format === 'parquet') return ingestParquet(store, file, sql, meta, skipInvalid);
+  const focusSql = buildFocusSql(file, format, columns, mapping);
+  if (format === 'parquet') return ingestParquet(store, file, focusSql, meta, skipInvalid);
 
   // One INSERT … SELECT into the stage table, invalid rows marked by a
   // negative source_line (their lines are fixed below; CSV numbering is
   // single-threaded anyway).
   await createLineItemStage(store);
-  await readingFile(file, format, () => store.run(sql.stageInsert));
-  const counts = (await store.one<{ total: string; bad: string }>(
-    'SELECT count(*) AS total, count(*) FILTER (WHERE source_line < 0) AS bad FROM stage_line_items',
-  ))!;
-  const [total, bad] = [Number(counts.total), Number(counts.bad)];
+  await readingFile(file, format, () => store.run(focusSql.stageInsert));
+  const { total, bad } = await countStaged(store);
 
   // `__line` assumed one record per line; if the file says otherwise (blank
   // lines, line breaks inside quotes), find where each record starts.
@@ -166,19 +162,15 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
 
   if (bad > 0 && !skipInvalid) {
     const first = (await readingFile(file, format, () =>
-      store.one<{ line: string; column_name: string; reason: string }>(`${sql.invalidRows} LIMIT 1`),
+      store.one<{ line: string; column_name: string; reason: string }>(`${focusSql.invalidRows} LIMIT 1`),
     ))!;
     throw new InputError(file, mapLine(Number(first.line), lineMap), first.column_name, first.reason, bad - 1);
   }
   if (bad > 0) {
-    await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE focus_rejects AS ${sql.invalidRows}`));
-    await store.run('DELETE FROM stage_line_items WHERE source_line < 0');
+    await stageRejects(store, file, formatName(format), focusSql.invalidRows);
+    await dropInvalidStaged(store);
   }
-  if (lineMap.length) {
-    const targets: [string, string][] = [['stage_line_items', 'source_line']];
-    if (bad > 0) targets.push(['focus_rejects', 'line']);
-    await applyLineMap(store, lineMap, 'focus_line_map', targets);
-  }
+  if (lineMap.length) await applyLineMap(store, lineMap, bad > 0);
 
   const result = await commitLineItems(store, { ...meta, rowsRead: total, rowsRejected: bad });
   if (bad > 0) await keepRejects(store, result.importId);
@@ -192,37 +184,30 @@ async function ingestOne(store: Store, file: string, skipInvalid: boolean, ctx: 
  * the transaction's rollback drops what was written) or, with skipInvalid,
  * to record every bad row in rejects.
  */
-async function ingestParquet(store: Store, file: string, sql: FocusSql, meta: ImportMeta, skipInvalid: boolean): Promise<FocusImportResult> {
+async function ingestParquet(store: Store, file: string, focusSql: FocusSql, meta: ImportMeta, skipInvalid: boolean): Promise<FocusImportResult> {
   const format = 'parquet';
-  const { result, bad } = await commitParquetRows(store, file, sql, meta, skipInvalid);
+  const { result, bad } = await commitParquetRows(store, file, focusSql, meta, skipInvalid);
   if (bad > 0) {
-    await readingFile(file, format, () => store.run(`CREATE OR REPLACE TEMP TABLE focus_rejects AS ${sql.invalidRows}`));
-    await store.run('UPDATE imports SET rows_rejected = $2 WHERE import_id = $1', [result.importId, bad]);
+    await stageRejects(store, file, formatName(format), focusSql.invalidRows);
+    await setRowsRejected(store, result.importId, bad);
     await keepRejects(store, result.importId);
   }
   return { ...result, rowsRejected: bad, file, format, sha256: meta.sha256! };
 }
 
-async function keepRejects(store: Store, importId: number): Promise<void> {
-  await store.run(
-    `INSERT INTO rejects (import_id, source_line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost)
-     SELECT $1, line, column_name, reason, raw, billing_account_id, billing_period, currency, billed_cost FROM focus_rejects ORDER BY line`,
-    [importId],
-  );
-}
 
 /** The file's columns: the CSV header (every column read as VARCHAR), or the Parquet schema. */
 async function readColumns(store: Store, file: string, format: FocusFormat): Promise<SourceColumn[]> {
   if (format === 'parquet') {
-    const rows = await readingFile(file, format, () =>
-      store.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`),
-    );
-    return rows.map((r, i) => ({ name: r.column_name, type: r.column_type, ref: `__c${i}` }));
+    const rows = await parquetColumns(store, file);
+    return rows.map((r, i) => ({ name: r.name, type: r.type, ref: `__c${i}` }));
   }
   const header = await readCsvHeader(file, format);
   return header.map((name, i) => ({ name: name.trim(), type: 'VARCHAR', ref: `__c${i}` }));
 }
 
+/** This importer's name for a format, in errors. */
+const formatName = (format: FocusFormat): string => (format === 'parquet' ? 'Parquet' : 'CSV');
+
 /** readingFile (../files.ts) with this importer's name for the format. */
-const readingFile = <T>(file: string, format: FocusFormat, fn: () => Promise<T>): Promise<T> =>
-  readFileAs(file, format === 'parquet' ? 'Parquet' : 'CSV', fn);
+const readingFile = <T>(file: string, format: FocusFormat, fn: () => Promise<T>): Promise<T> => readFileAs(file, formatName(format), fn);

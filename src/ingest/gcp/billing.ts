@@ -1,6 +1,8 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
 import type { Store } from '../../store/db.ts';
+import { recordNoopImport } from '../../store/imports.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { InputError } from '../../util/errors.ts';
 import { commitPull, createLineItemStage, dropLineItemStage, type ImportMeta, type ImportResult } from '../commit.ts';
 import { getTable, runQuery } from './bq-query.ts';
@@ -8,6 +10,8 @@ import { exactDecimal } from './decimal.ts';
 import { GcpResponseError, bigQueryHint, type GoogleFailure } from './errors.ts';
 import { RESULT_COLUMNS, exportQuery, inspectSchema, parseTable, tableName } from './export-sql.ts';
 import { addMonths, parsePeriod } from '../../util/period.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 export const GCP_BQ_SOURCE = 'gcp-bq';
 
@@ -160,7 +164,7 @@ export async function pullGcpBilling(store: Store, opts: GcpPullOptions): Promis
       `BigQuery: ${name} is not a Cloud Billing usage cost export: it has no column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
     );
   }
-  const sql = exportQuery(table, shape, { resources: opts.resources ?? true });
+  const query = exportQuery(table, shape, { resources: opts.resources ?? true });
 
   const ctx: MapContext = {
     file,
@@ -175,7 +179,7 @@ export async function pullGcpBilling(store: Store, opts: GcpPullOptions): Promis
   try {
     let checkedSchema = false;
     for await (const page of runQuery(bq, {
-      sql,
+      sql: query,
       params: { invoice_month: month },
       location: opts.location ?? meta.location,
       pageSize: opts.pageSize ?? 10_000,
@@ -212,22 +216,12 @@ export async function pullGcpBilling(store: Store, opts: GcpPullOptions): Promis
     };
     if (rowsRead === 0) {
       const note = `no rows for invoice month ${month} in ${name}; nothing changed`;
-      const row = await store.one<{ id: number }>(
-        `INSERT INTO imports (import_id, source, file, content_sha256, format, rows_read, rows_loaded, rows_rejected, status, note, started_at, finished_at)
-         VALUES (nextval('import_id_seq'), $1, $2, NULL, 'api', 0, 0, 0, 'noop', $3, now()::TIMESTAMP, now()::TIMESTAMP) RETURNING import_id AS id`,
-        [GCP_BQ_SOURCE, file, note],
-      );
-      return { ...base, importId: row!.id, status: 'noop', rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, replaced: [], note, creditRows: 0, totals: [], chargePeriods: [] };
+      const importId = await recordNoopImport(store, { source: GCP_BQ_SOURCE, file, sha256: null, format: 'api', note });
+      return { ...base, importId, status: 'noop', rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, replaced: [], note, creditRows: 0, totals: [], chargePeriods: [] };
     }
 
-    const totals = await store.all<{ currency: string; billed: string; credits: string }>(
-      `SELECT billing_currency AS currency, sum(billed_cost)::VARCHAR AS billed,
-              coalesce(sum(billed_cost) FILTER (WHERE charge_category = 'Credit'), 0)::VARCHAR AS credits
-       FROM stage_line_items GROUP BY ALL ORDER BY ALL`,
-    );
-    const chargePeriods = await store.all<{ period: string; rows: string }>(
-      `SELECT strftime(charge_period_start, '%Y-%m') AS period, count(*)::VARCHAR AS rows FROM stage_line_items GROUP BY ALL ORDER BY ALL`,
-    );
+    const totals = await store.all<{ currency: string; billed: string; credits: string }>(sql('stage-totals'));
+    const chargePeriods = await store.all<{ period: string; rows: string }>(sql('stage-periods'));
     const importMeta: ImportMeta = { source: GCP_BQ_SOURCE, file, format: 'api', sha256: null, rowsRead };
     const result = await store.transaction(() => commitPull(store, importMeta, `${GCP_BQ_SOURCE}:${name}`));
     return {
@@ -430,39 +424,5 @@ export function mapRow(row: Row, n: number, ctx: MapContext): StagedItem[] {
 
 async function stage(store: Store, items: StagedItem[]): Promise<void> {
   if (!items.length) return;
-  await store.run(
-    `INSERT INTO stage_line_items BY NAME
-     SELECT
-       (r->>'source_line')::BIGINT AS source_line,
-       r->>'billing_account_id' AS billing_account_id,
-       (r->>'billing_period_start')::TIMESTAMP AS billing_period_start,
-       (r->>'billing_period_end')::TIMESTAMP AS billing_period_end,
-       (r->>'charge_period_start')::TIMESTAMP AS charge_period_start,
-       (r->>'charge_period_end')::TIMESTAMP AS charge_period_end,
-       r->>'billing_currency' AS billing_currency,
-       (r->>'billed_cost')::DECIMAL(38,12) AS billed_cost,
-       (r->>'effective_cost')::DECIMAL(38,12) AS effective_cost,
-       (r->>'list_cost')::DECIMAL(38,12) AS list_cost,
-       r->>'charge_category' AS charge_category,
-       r->>'charge_class' AS charge_class,
-       r->>'charge_description' AS charge_description,
-       r->>'charge_frequency' AS charge_frequency,
-       r->>'provider_name' AS provider_name,
-       r->>'publisher_name' AS publisher_name,
-       r->>'invoice_issuer_name' AS invoice_issuer_name,
-       r->>'sub_account_id' AS sub_account_id,
-       r->>'sub_account_name' AS sub_account_name,
-       r->>'service_name' AS service_name,
-       r->>'service_category' AS service_category,
-       r->>'region_id' AS region_id,
-       r->>'resource_id' AS resource_id,
-       r->>'resource_name' AS resource_name,
-       r->>'sku_id' AS sku_id,
-       (r->>'pricing_quantity')::DECIMAL(38,12) AS pricing_quantity,
-       r->>'pricing_unit' AS pricing_unit,
-       (r->'tags')::MAP(VARCHAR, VARCHAR) AS tags,
-       r->'extra' AS extra
-     FROM (SELECT unnest(from_json($1::JSON, '["JSON"]')) AS r)`,
-    [JSON.stringify(items)],
-  );
+  await store.run(sql('stage'), [JSON.stringify(items)]);
 }

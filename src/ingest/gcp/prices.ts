@@ -1,5 +1,6 @@
 import { CloudCatalogClient, type protos } from '@google-cloud/billing';
 import type { Store } from '../../store/db.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { unitsNanos } from './decimal.ts';
 import { GcpApiError, GcpResponseError, catalogHint, credentialsError, isCredentialsError, readFailure } from './errors.ts';
 
@@ -9,6 +10,8 @@ import { GcpApiError, GcpResponseError, catalogHint, credentialsError, isCredent
  * prices the value report compares clusters against. Stored in `list_prices`
  * (migration 002), all rows of provider 'gcp' replaced in one transaction.
  */
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 export const COMPUTE_ENGINE_SERVICE = 'services/6F81-5844-456A';
 const COMPUTE_ENGINE_NAME = 'Compute Engine';
@@ -292,18 +295,9 @@ export async function fetchGcpPrices(store: Store, opts: GcpPriceOptions = {}): 
 
     const fetchedAt = (opts.now?.() ?? new Date()).toISOString();
     const replaced = await store.transaction(async () => {
-      const before = await store.one<{ n: string }>(`SELECT count(*)::VARCHAR AS n FROM list_prices WHERE provider = 'gcp'`);
-      await store.run(`DELETE FROM list_prices WHERE provider = 'gcp'`);
-      await store.run(
-        `INSERT INTO list_prices BY NAME
-         SELECT r->>'provider' AS provider, r->>'service' AS service, r->>'sku_id' AS sku_id, r->>'description' AS description,
-                r->>'region' AS region, r->>'machine_family' AS machine_family, r->>'resource' AS resource, r->>'unit' AS unit,
-                (r->>'price')::DECIMAL(38,12) AS price, r->>'currency' AS currency,
-                (r->>'effective_time')::TIMESTAMP AS effective_time, $2::TIMESTAMP AS fetched_at
-         FROM (SELECT unnest(from_json($1::JSON, '["JSON"]')) AS r)`,
-        [JSON.stringify(rows), fetchedAt],
-      );
-      return Number(before?.n ?? 0);
+      const removed = await store.all(sql('prices-clear'));
+      await store.run(sql('prices-insert'), [JSON.stringify(rows), fetchedAt]);
+      return removed.length;
     });
     return {
       service: service.name,

@@ -1,4 +1,5 @@
 import type { Store } from '../../store/db.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { InputError } from '../../util/errors.ts';
 import { readCsvRecords } from '../csv-file.ts';
 import { isPeriod } from '../../util/period.ts';
@@ -14,6 +15,8 @@ import { isPeriod } from '../../util/period.ts';
  * file for them (kept, marked replaced). All or nothing: a bad row is
  * `FILE:LINE: column X: why` and nothing is recorded.
  */
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 const REQUIRED = ['provider', 'billing_account_id', 'billing_period', 'currency', 'amount'] as const;
 const OPTIONAL = ['invoice_id'] as const;
@@ -84,36 +87,35 @@ export function readInvoices(file: string): InvoiceRow[] {
 export async function ingestInvoices(store: Store, file: string, now: Date = new Date()): Promise<InvoicesResult> {
   const rows = readInvoices(file);
   return store.transaction(async () => {
-    const keys = JSON.stringify([...new Set(rows.map((r) => JSON.stringify([r.billing_account_id, r.billing_period, r.currency])))].map((k) => JSON.parse(k) as string[]));
-    const replaced = await store.one<{ n: string }>(
-      `SELECT count(*)::VARCHAR AS n FROM control_totals
-       WHERE kind = 'invoice' AND replaced_at IS NULL
-         AND list_contains(from_json($1, '["JSON"]')::VARCHAR[], to_json([billing_account_id, billing_period, currency])::VARCHAR)`,
-      [keys],
-    );
-    await store.run(
-      `UPDATE control_totals SET replaced_at = $2::TIMESTAMP
-       WHERE kind = 'invoice' AND replaced_at IS NULL
-         AND list_contains(from_json($1, '["JSON"]')::VARCHAR[], to_json([billing_account_id, billing_period, currency])::VARCHAR)`,
-      [keys, now.toISOString()],
-    );
-    for (const r of rows) {
-      await store.run(
-        `INSERT INTO control_totals VALUES ('invoice', $1, $2, $3, $4, $5, $6::DECIMAL(38,12), $7, $8, $9::TIMESTAMP, NULL)`,
-        [r.provider, r.billing_account_id, r.billing_period, r.currency, r.invoice_id, r.amount, file, r.line, now.toISOString()],
-      );
-    }
-    const totals = await store.all<{ billing_account_id: string; billing_period: string; currency: string; invoices: string; amount: string }>(
-      `SELECT billing_account_id, billing_period, currency, to_json(list(invoice_id ORDER BY invoice_id))::VARCHAR AS invoices, sum(amount)::VARCHAR AS amount
-       FROM control_totals WHERE kind = 'invoice' AND replaced_at IS NULL AND file = $1 AND recorded_at = $2::TIMESTAMP
-       GROUP BY ALL ORDER BY ALL`,
-      [file, now.toISOString()],
-    );
+    const at = now.toISOString();
+    const replaced = await recordControlTotals(store, 'invoice', rows.map((r) => ({ ...r, file })), at);
+    const totals = await store.all<{ billing_account_id: string; billing_period: string; currency: string; invoices: string; amount: string }>(sql('invoice-totals'), [
+      file,
+      at,
+    ]);
     return {
       file,
       rows: rows.length,
       totals: totals.map((t) => ({ ...t, invoices: (JSON.parse(t.invoices) as string[]).filter(Boolean) })),
-      replaced: Number(replaced?.n ?? 0),
+      replaced,
     };
   });
+}
+
+/** One control total: an invoice row's fields and where it came from (a pull has no line). */
+export type ControlTotal = Omit<InvoiceRow, 'line'> & { file: string; line: number | null };
+
+/**
+ * Records control totals of one kind (invoices, Cost Explorer's totals) at
+ * `at`: the current ones of that kind for the same billing account, period
+ * and currency are kept, marked replaced. Returns how many were replaced.
+ */
+export async function recordControlTotals(store: Store, kind: 'invoice' | 'aws-ce', rows: ControlTotal[], at: string): Promise<number> {
+  const keys = new Map(rows.map((r) => [JSON.stringify([r.billing_account_id, r.billing_period, r.currency]), r]));
+  let replaced = 0;
+  for (const r of keys.values()) replaced += (await store.all(sql('control-replace'), [kind, r.billing_account_id, r.billing_period, r.currency, at])).length;
+  for (const r of rows) {
+    await store.run(sql('control-insert'), [kind, r.provider, r.billing_account_id, r.billing_period, r.currency, r.invoice_id, r.amount, r.file, r.line, at]);
+  }
+  return replaced;
 }

@@ -1,8 +1,12 @@
 import type { Store } from '../../store/db.ts';
+import { nextImportId, recordImport } from '../../store/imports.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { InputError } from '../../util/errors.ts';
 import { findSameContent, recordNoop, type ImportMeta, type ImportResult } from '../commit.ts';
 import { formatMicros, timestampMicros, validateSnapshot, type Snapshot } from './snapshot.ts';
 import { SnapshotWriter } from './writer.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 /** The (cluster, ts) range one import covers: stored as `imports.coverage`. */
 export interface SnapshotCoverage {
@@ -88,7 +92,7 @@ export async function importSnapshotItems(
       const same = await findSameContent(store, meta.source, meta.sha256);
       if (same !== undefined) return noopResult(await recordNoop(store, { ...meta, rowsRead: 0 }, same), meta.file);
     }
-    const id = takenId ?? (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
+    const id = takenId ?? (await nextImportId(store));
     const writer = await SnapshotWriter.open(store, id);
     try {
       const clusters = new Map<string, ClusterStats>();
@@ -159,23 +163,11 @@ export async function finishImport(
   r: { rowsRead: number; nodes: number; namespaces: number; clusters: Map<string, ClusterStats>; startedMicros: bigint },
 ): Promise<SnapshotImportResult> {
   // A later snapshot of the same (cluster, ts) replaces the earlier one; allocation reads only current ones.
-  const replaced = await store.all<{ import_id: number }>(
-    `UPDATE k8s_snapshots o SET superseded_by = $1
-     WHERE o.superseded_by IS NULL AND o.import_id <> $1
-       AND EXISTS (SELECT 1 FROM k8s_snapshots n WHERE n.import_id = $1 AND n.cluster = o.cluster AND n.ts = o.ts)
-     RETURNING import_id`,
-    [id],
-  );
+  const replaced = await store.all<{ import_id: number }>(sql('supersede-snapshots'), [id]);
   const replacedIds = [...new Set(replaced.map((x) => x.import_id))].sort((a, b) => a - b);
   if (replacedIds.length) {
     // An earlier import none of whose snapshots is still current is superseded as a whole.
-    await store.run(
-      `UPDATE imports i SET status = 'superseded', superseded_by = $1
-       WHERE i.status = 'active'
-         AND i.import_id IN (SELECT import_id FROM k8s_snapshots WHERE superseded_by = $1)
-         AND NOT EXISTS (SELECT 1 FROM k8s_snapshots s WHERE s.import_id = i.import_id AND s.superseded_by IS NULL)`,
-      [id],
-    );
+    await store.run(sql('supersede-imports'), [id]);
   }
 
   const names = [...r.clusters.keys()].sort();
@@ -204,14 +196,10 @@ export async function finishImport(
   }
   const note = notes.length ? notes.join('; ') : undefined;
 
-  await store.run(
-    `INSERT INTO imports (import_id, source, file, content_sha256, format, rows_read, rows_loaded, rows_rejected, coverage, status, note, started_at, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8::JSON, 'active', $9, make_timestamp($10::BIGINT), make_timestamp($11::BIGINT))`,
-    [
-      id, meta.source, meta.file, meta.sha256, meta.format, r.rowsRead, snapshots,
-      JSON.stringify(coverage), note ?? null, r.startedMicros, BigInt(Date.now()) * 1000n,
-    ],
-  );
+  await recordImport(store, {
+    importId: id, source: meta.source, file: meta.file, sha256: meta.sha256, format: meta.format, rowsRead: r.rowsRead, rowsLoaded: snapshots,
+    rowsRejected: 0, coverage: JSON.stringify(coverage), note: note ?? null, startedMicros: r.startedMicros, finishedMicros: BigInt(Date.now()) * 1000n,
+  });
   return {
     importId: id,
     status: 'active',

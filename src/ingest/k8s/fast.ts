@@ -1,4 +1,5 @@
 import type { Store } from '../../store/db.ts';
+import { nextImportId } from '../../store/imports.ts';
 import { sqlFolder } from '../../store/sql.ts';
 import { findSameContent, recordNoop } from '../commit.ts';
 import { finishImport, noopResult, type ClusterStats, type SnapshotImportMeta, type SnapshotImportResult } from './commit.ts';
@@ -97,7 +98,7 @@ export async function importSnapshotFileFast(store: Store, meta: SnapshotImportM
 
       // A sequence does not roll back: a file given back hands this id to the line reader, so
       // that ids are the same whichever reader imports a file.
-      id = (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
+      id = await nextImportId(store);
       await store.conn.run(sql('fast-macros'));
       await store.run(sql('fast-lines'), [meta.file, compression]);
       const lines = await store.all<LineValues>(sql('fast-line-values'));

@@ -1,4 +1,5 @@
 import type { Store } from '../../store/db.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { InputError } from '../../util/errors.ts';
 import { readCsvRecords } from '../csv-file.ts';
 
@@ -14,6 +15,8 @@ import { readCsvRecords } from '../csv-file.ts';
  * recorded. All or nothing: a bad row is `FILE:LINE: column X: why` and
  * nothing is recorded.
  */
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 export type SurveyKind = 'nps' | 'onboarding';
 
@@ -78,14 +81,9 @@ export function readSurvey(file: string, teams: Map<string, string>): { kind: Su
 /** Records the file's answers, replacing those an earlier import of the same file recorded. */
 export async function ingestSurvey(store: Store, file: string, teams: Map<string, string>, now: Date = new Date()): Promise<SurveyResult> {
   const { kind, rows } = readSurvey(file, teams);
-  const table = kind === 'nps' ? 'survey_nps' : 'survey_onboarding';
-  const value = kind === 'nps' ? '$3::INTEGER' : '$3::DECIMAL(18,2)';
   return store.transaction(async () => {
-    const replaced = Number((await store.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${table} WHERE file = $1`, [file]))?.n ?? 0);
-    await store.run(`DELETE FROM ${table} WHERE file = $1`, [file]);
-    for (const r of rows) {
-      await store.run(`INSERT INTO ${table} VALUES ($1, $2::DATE, ${value}, $4, $5, $6::TIMESTAMP)`, [r.team_id, r.date, r.value, file, r.line, now.toISOString()]);
-    }
+    const replaced = (await store.all(sql(`${kind}-clear`), [file])).length;
+    for (const r of rows) await store.run(sql(`${kind}-insert`), [r.team_id, r.date, r.value, file, r.line, now.toISOString()]);
     return { file, kind, rows: rows.length, teams: new Set(rows.map((r) => r.team_id)).size, replaced };
   });
 }

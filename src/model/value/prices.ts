@@ -2,8 +2,11 @@
 // scenario picks an end of each input's range.
 import type { Config, Estimate } from '../../config/schema.ts';
 import type { Store } from '../../store/db.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { numberString, trimDecimal } from '../../util/decimal.ts';
 import { addMonths } from '../../util/period.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 export const SCENARIOS = ['low', 'base', 'high'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -54,43 +57,19 @@ export async function choosePrices(store: Store, config: Config, currency: strin
     from: 'config',
     note,
   });
-  const exists = await store.one<{ n: string }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'list_prices'`);
+  const exists = await store.one<{ n: string }>(sql('has-list-prices'));
   if (Number(exists?.n ?? 0) === 0) return fromConfig('No GCP list prices in the store (“allot prices gcp” has not run): compute is priced with the config’s value_model prices.');
 
-  const families = GENERAL_PURPOSE.map((f) => `'${f}'`).join(', ');
   const row = await store.one<{
     family: string; region: string | null; cpu_price: string; mem_price: string;
     cpu_sku: string; cpu_desc: string; cpu_unit: string; cpu_eff: string | null; cpu_fetched: string | null;
     mem_sku: string; mem_desc: string; mem_unit: string; mem_eff: string | null; mem_fetched: string | null;
-  }>(
-    `WITH candidates AS (
-       SELECT lower(machine_family) AS fam, machine_family, region, resource, sku_id, description, unit, price,
-              effective_time, fetched_at,
-              row_number() OVER (
-                PARTITION BY lower(machine_family), region, resource
-                -- the price in force at the end of the period, else the earliest later one; then the newest fetch
-                ORDER BY (TRY_CAST(effective_time AS TIMESTAMP) < $end::TIMESTAMP) DESC,
-                         CASE WHEN TRY_CAST(effective_time AS TIMESTAMP) < $end::TIMESTAMP THEN effective_time END DESC,
-                         effective_time, fetched_at DESC, price, sku_id) AS rn
-       FROM list_prices
-       WHERE provider = 'gcp' AND currency = $currency AND resource IN ('cpu', 'memory') AND price > 0
-         AND lower(machine_family) IN (${families})
-         AND NOT regexp_matches(lower(coalesce(description, '')), 'preemptible|spot|commit|custom|sole tenan|extended|reserved|premium')
-     ),
-     latest AS (SELECT * FROM candidates WHERE rn = 1)
-     SELECT c.machine_family AS family, c.region,
-            c.price::VARCHAR AS cpu_price, m.price::VARCHAR AS mem_price,
-            c.sku_id AS cpu_sku, c.description AS cpu_desc, coalesce(c.unit, '') AS cpu_unit,
-            c.effective_time::VARCHAR AS cpu_eff, c.fetched_at::VARCHAR AS cpu_fetched,
-            m.sku_id AS mem_sku, m.description AS mem_desc, coalesce(m.unit, '') AS mem_unit,
-            m.effective_time::VARCHAR AS mem_eff, m.fetched_at::VARCHAR AS mem_fetched
-     FROM latest c
-     JOIN latest m ON m.fam = c.fam AND m.region IS NOT DISTINCT FROM c.region AND m.resource = 'memory'
-     WHERE c.resource = 'cpu'
-     ORDER BY c.price + ${REFERENCE_GIB_PER_CORE} * m.price, c.fam, c.region
-     LIMIT 1`,
-    { currency, end: `${addMonths(period, 1)}-01 00:00:00` },
-  );
+  }>(sql('list-price'), {
+    currency,
+    end: `${addMonths(period, 1)}-01 00:00:00`,
+    families: JSON.stringify(GENERAL_PURPOSE),
+    gib_per_core: REFERENCE_GIB_PER_CORE,
+  });
   if (!row) {
     return fromConfig(
       `list_prices has no on-demand general-purpose GCP CPU and memory prices in ${currency}: compute is priced with the config’s value_model prices.`,
