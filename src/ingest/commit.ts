@@ -1,4 +1,5 @@
 import type { Store } from '../store/db.ts';
+import { appendImportNote, nextImportId, recordImport, recordNoopImport } from '../store/imports.ts';
 import { sqlFolder } from '../store/sql.ts';
 import { commitDelivery } from './delivery/commit.ts';
 import { PENDING } from './delivery/pending.ts';
@@ -80,9 +81,8 @@ export async function samePart(store: Store, source: string, file: string, sha25
 /** Records that `meta` is a re-import of `sameAs`: nothing changes but the log. */
 export async function recordNoop(store: Store, meta: ImportMeta, sameAs: number): Promise<ImportResult> {
   const note = `same content as import #${sameAs}; nothing changed`;
-  const row = await store.one<{ id: number }>(sql('record-noop'), [meta.source, meta.file, meta.sha256, meta.format, note],
-  );
-  return { importId: row!.id, status: 'noop', rowsRead: meta.rowsRead, rowsLoaded: 0, rowsRejected: 0, replaced: [], note };
+  const importId = await recordNoopImport(store, { source: meta.source, file: meta.file, sha256: meta.sha256, format: meta.format, note });
+  return { importId, status: 'noop', rowsRead: meta.rowsRead, rowsLoaded: 0, rowsRejected: 0, replaced: [], note };
 }
 
 /**
@@ -92,7 +92,7 @@ export async function recordNoop(store: Store, meta: ImportMeta, sameAs: number)
  * store.transaction().
  */
 export async function commitLineItems(store: Store, meta: ImportMeta): Promise<ImportResult> {
-  const id = (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
+  const id = await nextImportId(store);
   // Rows carry their own line number, so their order in the table is free:
   // without order preservation DuckDB streams a 10M-row insert in bounded memory.
   await store.run('SET preserve_insertion_order = false');
@@ -102,10 +102,13 @@ export async function commitLineItems(store: Store, meta: ImportMeta): Promise<I
   // for Parquet the stage is a view, and every read of it reads the file.
   const coverage = await store.all<{ billing_account_id: string; billing_period_start: string; rows: string }>(sql('import-coverage'), [id]);
   const loaded = coverage.reduce((n, c) => n + Number(c.rows), 0);
-  await store.run(sql('record-import'), [
-    id, meta.source, meta.file, meta.sha256, meta.format, meta.rowsRead, loaded, meta.rowsRejected ?? 0,
-    JSON.stringify(coverage.map((c) => ({ billing_account_id: c.billing_account_id, billing_period_start: c.billing_period_start, rows: Number(c.rows) }))),
-  ]);
+  const now = BigInt(Date.now()) * 1000n;
+  await recordImport(store, {
+    importId: id, source: meta.source, file: meta.file, sha256: meta.sha256, format: meta.format,
+    rowsRead: meta.rowsRead, rowsLoaded: loaded, rowsRejected: meta.rowsRejected ?? 0,
+    coverage: JSON.stringify(coverage.map((c) => ({ billing_account_id: c.billing_account_id, billing_period_start: c.billing_period_start, rows: Number(c.rows) }))),
+    note: null, startedMicros: now, finishedMicros: now, status: 'pending',
+  });
   return { importId: id, status: 'active', rowsRead: meta.rowsRead, rowsLoaded: loaded, rowsRejected: meta.rowsRejected ?? 0, replaced: [] };
 }
 
@@ -130,7 +133,7 @@ export async function commitPull(store: Store, meta: ImportMeta, exportKey: stri
     [{ file: meta.file, importId: result.importId, fresh: true, sha256: null, rowsRead: meta.rowsRead, rowsLoaded: result.rowsLoaded, rowsRejected: 0 }],
   );
   if (delivery.replaced.length) {
-    await store.run('UPDATE imports SET note = $2 WHERE import_id = $1', [result.importId, `replaces rows of delivery ${delivery.replaced.map((d) => `#${d}`).join(', ')}`]);
+    await appendImportNote(store, result.importId, `replaces rows of delivery ${delivery.replaced.map((d) => `#${d}`).join(', ')}`);
   }
   return { ...result, replaced: delivery.replaced };
 }

@@ -26,12 +26,14 @@ export interface ImportRecord {
   /** Unix microseconds. */
   startedMicros: bigint;
   finishedMicros: bigint;
+  /** `pending`: its rows count nowhere until its delivery is recorded (src/ingest/delivery/). Default `active`. */
+  status?: 'active' | 'pending';
 }
 
-/** Logs an import that wrote rows (current until another replaces it). */
+/** Logs an import that wrote rows. */
 export async function recordImport(store: Store, r: ImportRecord): Promise<void> {
   await store.run(sql('import-record'), [
-    r.importId, r.source, r.file, r.sha256, r.format, r.rowsRead, r.rowsLoaded, r.rowsRejected, r.coverage, r.note, r.startedMicros, r.finishedMicros,
+    r.importId, r.source, r.file, r.sha256, r.format, r.rowsRead, r.rowsLoaded, r.rowsRejected, r.coverage, r.note, r.startedMicros, r.finishedMicros, r.status ?? 'active',
   ]);
 }
 

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Store } from '../../store/db.ts';
+import { nextImportId } from '../../store/imports.ts';
 import { PENDING } from './pending.ts';
 import { sqlFolder } from '../../store/sql.ts';
 import { PermanentError } from '../../util/errors.ts';
@@ -59,7 +60,8 @@ interface CoverageRow {
 /** Records the delivery, replaces what it restates, and says what changed. */
 export async function commitDelivery(store: Store, plan: DeliveryPlan, parts: DeliveredPart[], opts: CommitDeliveryOptions = {}): Promise<DeliveryResult> {
   const importIds = [...new Set(parts.flatMap((p) => (p.importId === null ? [] : [p.importId])))];
-  const id = (await store.one<{ id: number }>(`SELECT nextval('import_id_seq')::INTEGER AS id`))!.id;
+  // Delivery ids come from the imports' sequence: a run's input_seq orders both.
+  const id = await nextImportId(store);
 
   await store.run(sql('parts'), [JSON.stringify(importIds)]);
   if (importIds.length) await store.run(sql('export-key'), [plan.exportKey, plan.layout !== 'files']);
