@@ -1,20 +1,21 @@
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/db.ts';
+import { sqlFolder } from '../store/sql.ts';
+import { periodDays } from '../util/period.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 /**
  * Loads the configuration into TEMP tables (cfg_*) so the allocation SQL can
  * read rules, teams, pools and clusters as data. Each table is small.
  */
 export async function loadConfigTables(store: Store, cfg: Config, period: string): Promise<void> {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  const start = `${period}-01 00:00:00`;
-  const next = m === 12 ? `${y + 1}-01-01 00:00:00` : `${y}-${String(m + 1).padStart(2, '0')}-01 00:00:00`;
+  const days = periodDays(period);
+  const start = `${days.start} 00:00:00`;
+  const next = `${days.end} 00:00:00`;
 
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE run_params AS SELECT $1::VARCHAR AS period, $2::TIMESTAMP AS period_start,
-       $3::TIMESTAMP AS period_end, $4::VARCHAR AS cost_metric, $5::INTEGER AS decimals,
-       $6::VARCHAR AS unallocated_cost_center, $7::VARCHAR AS unallocated_gl_account,
-       $8::DECIMAL(38,0) AS scale, $9::DECIMAL(38,6) AS unit`,
+    sql('run-params'),
     [period, start, next, cfg.cost_metric, cfg.currency_decimals, cfg.unallocated.cost_center, cfg.unallocated.gl_account,
      // 10^d and 10^-d as exact decimal text, so rounding never goes through DOUBLE.
      `1${'0'.repeat(cfg.currency_decimals)}`, cfg.currency_decimals === 0 ? '1' : `0.${'0'.repeat(cfg.currency_decimals - 1)}1`],

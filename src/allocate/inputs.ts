@@ -22,10 +22,7 @@ export interface Inputs {
  */
 export async function loadInputs(store: Store): Promise<Inputs> {
   await store.run(sql('inputs'));
-  const kept = (await store.one<Inputs['kept']>(
-    `SELECT EXISTS (SELECT 1 FROM input_kept k, input_fingerprints f WHERE k.period = f.period AND k.kind = 'classes' AND k.fingerprint = f.line_items) AS classes,
-            EXISTS (SELECT 1 FROM input_kept k, input_fingerprints f WHERE k.period = f.period AND k.kind = 'snapshots' AND k.fingerprint = f.snapshots) AS snapshots`,
-  ))!;
+  const kept = (await store.one<Inputs['kept']>(sql('inputs-kept')))!;
   await store.run(sql(kept.classes ? 'classes-kept' : 'classes-build'));
   await store.run(sql(kept.snapshots ? 'snapshots-kept' : 'snapshots-build'));
   await store.run(sql('classes'));
@@ -35,6 +32,6 @@ export async function loadInputs(store: Store): Promise<Inputs> {
       if (!kept.snapshots) await store.run(sql('snapshots-keep'));
     });
   }
-  const n = (await store.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM classes'))!;
+  const n = (await store.one<{ n: number }>(sql('classes-count')))!;
   return { classes: n.n, kept };
 }

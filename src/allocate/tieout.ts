@@ -221,13 +221,7 @@ async function completenessOf(store: Store, period: string, range: string[], now
   const outsideMonths = [...new Set(cov.flatMap((c) => (JSON.parse(c.outside) as { month: string }[]).map((o) => o.month)))];
   const months = new Map<string, Completeness['outside'][number]['month_status']>();
   for (const m of outsideMonths) {
-    const r = await store.one<{ closed: boolean; fresh: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM period_closes WHERE period = $1 AND status = 'closed') AS closed,
-              coalesce((SELECT max(finished_at) FROM allocation_runs WHERE period = $1) >=
-                       (SELECT max(i.finished_at) FROM line_items l JOIN imports i USING (import_id)
-                        WHERE l.superseded_by IS NULL AND l.period = $1 AND l.billing_period_start >= $2 AND l.billing_period_start < $3), false) AS fresh`,
-      [m, ...range],
-    );
+    const r = await store.one<{ closed: boolean; fresh: boolean }>(sql('tieout-month-state'), [m, ...range]);
     months.set(m, r?.closed ? 'closed' : r?.fresh ? 'attributed' : 'not-attributed');
   }
   const accounts = [...new Set([...cov.map((c) => c.billing_account_id), ...rejects.flatMap((r) => (r.billing_account_id ? [r.billing_account_id] : []))])].sort();

@@ -1,4 +1,7 @@
 import type { Store } from './db.ts';
+import { sqlFolder } from './sql.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 /**
  * The store's line items as of now. Line items change only by an import (a
@@ -7,10 +10,7 @@ import type { Store } from './db.ts';
  * whenever they do; computing it reads no line item.
  */
 export async function lineItemsVersion(store: Store): Promise<string> {
-  const v = (await store.one<{ v: string }>(
-    `SELECT concat_ws(':', (SELECT coalesce(max(import_id), 0) FROM imports), (SELECT coalesce(max(delivery_id), 0) FROM deliveries),
-                      (SELECT count(*) FROM line_items), (SELECT count(*) FILTER (WHERE superseded_by IS NULL) FROM line_items)) AS v`,
-  ))!;
+  const v = (await store.one<{ v: string }>(sql('facts-version')))!;
   return v.v;
 }
 
@@ -21,12 +21,12 @@ export async function lineItemsVersion(store: Store): Promise<string> {
  * the rules do. A read-only store computes them every time.
  */
 export async function keptRows<T>(store: Store, name: string, version: string, compute: () => Promise<T[]>): Promise<T[]> {
-  const kept = await store.one<{ rows: string }>('SELECT rows::VARCHAR AS rows FROM input_facts WHERE name = $1 AND fingerprint = $2', [name, version]);
+  const kept = await store.one<{ rows: string }>(sql('facts-kept'), [name, version]);
   if (kept) return JSON.parse(kept.rows) as T[];
   const rows = await compute();
   if (!store.readOnly) {
-    await store.run('DELETE FROM input_facts WHERE name = $1', [name]);
-    await store.run('INSERT INTO input_facts VALUES ($1, $2, $3::JSON)', [name, version, JSON.stringify(rows)]);
+    await store.run(sql('facts-forget'), [name]);
+    await store.run(sql('facts-keep'), [name, version, JSON.stringify(rows)]);
   }
   return rows;
 }

@@ -8,7 +8,10 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { Store } from '../../store/db.ts';
+import { sqlFolder } from '../../store/sql.ts';
 import { coresToMicros, formatMicros, type Snapshot } from './snapshot.ts';
+
+const sql = sqlFolder(new URL('./sql/', import.meta.url));
 
 /**
  * Writes validated snapshots into k8s_snapshots, k8s_nodes, k8s_namespaces
@@ -139,11 +142,7 @@ const COLUMNS = {
 } as const;
 
 async function checkColumns(store: Store, table: keyof typeof COLUMNS): Promise<void> {
-  const rows = await store.all<{ column_name: string }>(
-    `SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1
-     ORDER BY column_index`,
-    [table],
-  );
+  const rows = await store.all<{ column_name: string }>(sql('table-columns'), [table]);
   const actual = rows.map((r) => r.column_name).join(', ');
   const expected = COLUMNS[table].join(', ');
   if (actual !== expected) throw new Error(`${table} has columns (${actual}); the snapshot writer expects (${expected})`);

@@ -35,7 +35,7 @@ function quarterOf(quarter: string, responses: number, promoters: number, detrac
 /** The stored answers up to the end of `period` (4 newest quarters); null where none exist. */
 export async function loadSurvey(store: Store, period: string): Promise<{ nps: NpsQuarter[] | null; onboarding: OnboardingQuarter[] | null }> {
   const end = `${addMonths(period, 1)}-01`;
-  const exists = await store.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'survey_nps'`);
+  const exists = await store.one<{ n: number }>(sql('has-survey'));
   if (!exists || Number(exists.n) === 0) return { nps: null, onboarding: null };
   const nps = await store.all<{ quarter: string; responses: number; promoters: number; passives: number; detractors: number }>(sql('survey-nps'), [end]);
   const onboarding = await store.all<{ quarter: string; samples: number; median_hours: string }>(sql('survey-onboarding'), [end]);
