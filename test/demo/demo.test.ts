@@ -54,8 +54,17 @@ describe('allot demo', () => {
     expect(adoption('managed-postgres').find((a) => a.period === '2026-09')!.stopped).toEqual(['search']);
     expect(adoption('ci-runners').find((a) => a.period === '2026-08')!.stopped).toEqual(['notifications']);
     expect(adoption('ci-runners').find((a) => a.period === '2026-09')!.new_adopters).toEqual(['logistics']);
-    expect(value.survey.nps?.length).toBeGreaterThan(0);
-    expect(value.survey.onboarding?.length).toBeGreaterThan(0);
+    // The demo's 14 NPS answers and 3 onboarding samples, newest quarter first.
+    expect(value.survey.nps).toEqual([
+      { quarter: '2026-Q4', responses: 4, promoters: 3, passives: 1, detractors: 0, nps: '75' },
+      { quarter: '2026-Q3', responses: 5, promoters: 4, passives: 0, detractors: 1, nps: '60' },
+      { quarter: '2026-Q2', responses: 5, promoters: 2, passives: 2, detractors: 1, nps: '20' },
+    ]);
+    expect(value.survey.onboarding).toEqual([
+      { quarter: '2026-Q4', samples: 1, median_hours: '9.3' },
+      { quarter: '2026-Q3', samples: 1, median_hours: '14.0' },
+      { quarter: '2026-Q2', samples: 1, median_hours: '6.5' },
+    ]);
     expect(value.shared_outside.map((p) => p.pool).sort()).toEqual(['platform', 'security']);
     const md = readFileSync(s.value_report.replace(/\.html$/, '.md'), 'utf8');
     expect(md).toContain('| Identity & Access |'); // Markdown, not HTML entities
