@@ -1,4 +1,4 @@
--- The split behind the FOCUS rows of a run (rows.sql): the period's charges,
+-- The split behind the FOCUS rows of a run (file.sql): the period's charges,
 -- and each charge Allot split (cluster pools, shared pools) divided among the
 -- receivers its lineage names, in the cost measure.
 --
@@ -11,15 +11,17 @@
 -- which takes the difference of both (Σc = Σa makes that consistent). When
 -- Σa is 0 the parts start at 0 and the residuals carry everything.
 --
--- A group's cells (charge × target) are never stored: there are about as
--- many as charges times targets (tens of millions at a million line items).
--- What a cell needs is kept per charge (focus_charges) and per target
--- (focus_group_targets), and each pass over the cells is an aggregation.
+-- The cells (charge × target) are never stored: there are as many as split
+-- charges times their groups' targets (97 million at the benchmark's million
+-- line items). What a cell needs is kept per charge (focus_charges) and per
+-- target (focus_group_targets); the two passes over the cells below sum them
+-- per charge and per target.
 -- Reads: focus_params (run_id, cost_metric), run_line_items, allocation_lineage, cluster_stats.
 -- Writes: focus_charges (the origin charges, in charge_id order), focus_groups,
 --         focus_targets (what each split group gave each receiver),
 --         focus_group_targets (the targets of the groups that have charges,
---         with their part of the split), and the lineage tables behind them.
+--         with their part of the split), the lineage tables behind them, and
+--         variables focus_cost_metric and focus_ratios (per gid, its targets' ratios).
 
 -- A cell's part of its charge in the cost measure before the residuals, and its amount.
 CREATE OR REPLACE TEMP MACRO focus_cell_share(cost, total, ratio_d) AS
