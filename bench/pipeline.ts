@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --sizes 1e6,1e7,1e8 --phases focus,cur --teams N --clusters N --pods N --out DIR --fresh --focus-export]`
+ * `npm run bench [-- --sizes 1e6,1e7,1e8 --phases focus,cur --teams N --clusters N --pods N --out DIR --fresh]`
  *
  * How Allot's cost grows with the work. For each size (FOCUS line items in
  * one month), the demo generator writes an organisation (default 300 teams,
@@ -11,8 +11,8 @@
  *   2. the copy: the Parquet as it is into a DuckDB file (what merely keeping
  *      every column costs, before any parsing or checking);
  *   3. the pipeline, one store: ingest FOCUS, ingest snapshots, attribute,
- *      re-attribute after a rule change, export the chargeback CSV, close
- *      the month, write every team's report.
+ *      re-attribute after a rule change, export the chargeback CSV, export
+ *      FOCUS 1.3 (Parquet), close the month, write every team's report.
  * The `cur` phases do the same for the organisation's AWS month as one CUR
  * 2.0 Parquet file of the size (DIR/<size>/cur, also reused): its floor (a
  * bare scan summing it by team tag), its plain copy into DuckDB, and
@@ -41,8 +41,6 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench-out' },
     fresh: { type: 'boolean', default: false },
     phases: { type: 'string', default: 'focus,cur' },
-    // The FOCUS 1.3 export is not yet fit for these sizes (minutes at a million line items): opt in.
-    'focus-export': { type: 'boolean', default: false },
     phase: { type: 'string' }, // internal: run one phase in this process
     size: { type: 'string' }, // internal: the size of that phase
   },
@@ -190,9 +188,11 @@ async function phasePipeline(n: number): Promise<PhaseResult> {
     return e;
   });
   const { exportFocus } = await import('../src/export/focus/index.ts');
-  const [focusExp, tFocusExport] = args['focus-export']
-    ? await time('export FOCUS', () => exportFocus(store, g.period, join(dir, `focus-${g.period}.parquet`)))
-    : [undefined, undefined];
+  const focusFile = join(dir, `focus-${g.period}.parquet`);
+  const [focusExp, tFocusExport] = await time('export FOCUS', () => exportFocus(store, g.period, focusFile));
+  // Gigabytes at these sizes: only its size is kept.
+  const focusMb = Math.round(statSync(focusFile).size / 2 ** 20);
+  rmSync(focusFile);
   const [closed, tClose] = await time('close', async () => {
     try {
       await closePeriod(store, g.period, { actor: 'bench', decimals: changed.config.currency_decimals });
@@ -206,15 +206,17 @@ async function phasePipeline(n: number): Promise<PhaseResult> {
   const lineItems = focus.files.reduce((a, f) => a + f.rowsLoaded, 0);
   const podSamples = snaps.reduce((a, f) => a + ((f as { pods?: number }).pods ?? 0), 0);
   return {
-    seconds: { ingest_focus: tFocus, ingest_k8s: tK8s, attribute: tAttr, reattribute: tReattr, export: tExport, ...(tFocusExport === undefined ? {} : { focus_export: tFocusExport }), close: tClose, reports: tReports },
+    seconds: { ingest_focus: tFocus, ingest_k8s: tK8s, attribute: tAttr, reattribute: tReattr, export: tExport, focus_export: tFocusExport, close: tClose, reports: tReports },
     rows: { line_items: lineItems, pod_samples: podSamples, classes: run.inputs.classes, chargeback_rows: exp.manifest.rows, reports: emails.length,
-      ...(focusExp ? { focus_rows: focusExp.rows, focus_charges: focusExp.origin_charges, focus_split_rows: focusExp.split_rows } : {}) },
+      focus_line_items: focusExp.line_items, focus_charges: focusExp.origin_charges, focus_split_charges: focusExp.split_charges,
+      focus_split_rows: focusExp.split_rows, focus_rows: focusExp.rows },
     peakRssMb: peakRssMb(),
     info: {
       reconciles: run.totals.every((t) => t.ok) && rerun.totals.every((t) => t.ok),
       kept: rerun.inputs.kept.classes && rerun.inputs.kept.snapshots,
       closed,
       store_mb: Math.round(statSync(dbFile).size / 2 ** 20),
+      focus_mb: focusMb,
     },
   };
 }
@@ -282,7 +284,7 @@ async function phaseCurIngest(n: number): Promise<PhaseResult> {
 /** Runs one phase in a fresh Node process and returns what it printed. */
 function inChild(phase: string, n: number): PhaseResult {
   const argv = [TSX, SELF, '--phase', phase, '--size', String(n), '--out', out, '--teams', args.teams!, '--clusters', args.clusters!,
-    '--pods', args.pods!, '--period', args.period!, '--seed', args.seed!, ...(args['focus-export'] ? ['--focus-export'] : [])];
+    '--pods', args.pods!, '--period', args.period!, '--seed', args.seed!];
   const stdout = execFileSync(process.execPath, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as PhaseResult;
 }
@@ -335,7 +337,9 @@ function printSize(n: number, focus: NonNullable<SizeResult['focus']>): void {
   line('attribute', s.attribute!, `${int(rows.line_items!)} line items in ${int(rows.classes!)} classes`);
   line('re-attribute after a rule change', s.reattribute!, `sums kept: ${pipe.info!.kept}`);
   line('export the chargeback CSV', s.export!, `${int(rows.chargeback_rows!)} rows`);
-  if (s.focus_export !== undefined) line('export FOCUS (Parquet)', s.focus_export, `${int(rows.focus_charges!)} daily charges → ${int(rows.focus_rows!)} rows (${int(rows.focus_split_rows!)} allocated)`);
+  line('export FOCUS (Parquet)', s.focus_export!, `${int(rows.focus_rows! / s.focus_export!)} rows/s, ${int(Number(pipe.info!.focus_mb))} MB`);
+  console.log(`    ${int(rows.focus_line_items!)} line items in → ${int(rows.focus_charges!)} daily charges, of which ${int(rows.focus_split_charges!)} split ` +
+    `into ${int(rows.focus_split_rows!)} allocated rows → ${int(rows.focus_rows!)} FOCUS rows out`);
   line('close the month', s.close!, String(pipe.info!.closed));
   line('team reports', s.reports!, `${rows.reports} teams`);
   line('pipeline: ingest FOCUS + attribute + export', pipelineSeconds(pipe));
@@ -359,6 +363,7 @@ function printGrowth(results: SizeResult[]): void {
     row('attribute', secs((r) => r.pipe.seconds.attribute!));
     row('re-attribute', f((r) => `${fmt(r.pipe.seconds.reattribute!, 2)} s (${fmt(r.pipe.seconds.reattribute! / r.floor.seconds.floor!)}× floor)`));
     row('export', secs((r) => r.pipe.seconds.export!));
+    row('export FOCUS', f((r) => `${fmt(r.pipe.seconds.focus_export!, 2)} s (${int(r.pipe.rows!.focus_rows!)} rows)`));
     row('pipeline', secs((r) => pipelineSeconds(r.pipe)));
     row('ingest snapshots', f((r) => `${int(r.pipe.rows!.pod_samples! / r.pipe.seconds.ingest_k8s!)} samples/s`));
     row('close + team reports', f((r) => `${fmt(r.pipe.seconds.close! + r.pipe.seconds.reports!, 1)} s`));

@@ -62,7 +62,6 @@ async function buildSplit(store: Store, period: Period): Promise<{ runId: number
   }
   const run = (await store.one<{ cost_metric: string }>('SELECT cost_metric FROM allocation_runs WHERE run_id = $1', [runId]))!;
   await store.run('CREATE OR REPLACE TEMP TABLE focus_params AS SELECT $1::INTEGER AS run_id, $2::VARCHAR AS cost_metric', [runId, run.cost_metric]);
-  await store.run(sql('split-exact'));
   await store.run(sql('split'));
   const off = await store.all<{ what: string; currency: string; charges: string; lineage: string }>(sql('check-groups'));
   if (off.length > 0) {
@@ -75,9 +74,9 @@ async function buildSplit(store: Store, period: Period): Promise<{ runId: number
 }
 
 /**
- * Builds the period's FOCUS rows in TEMP tables (focus_rows and the tables
- * behind it, see sql/split.sql and sql/rows.sql) from its run, and checks
- * them against the run's chargeback rows. Writes nothing.
+ * Prepares the period's FOCUS rows (sql/split.sql and sql/rows.sql: TEMP
+ * tables and variables; the rows themselves are the query sql/file.sql) from
+ * its run, and checks them against the run's chargeback rows. Writes nothing.
  */
 export async function buildFocusRows(store: Store, period: Period): Promise<{ runId: number; costMetric: string }> {
   const { runId, costMetric } = await buildSplit(store, period);
@@ -94,12 +93,12 @@ export async function buildFocusRows(store: Store, period: Period): Promise<{ ru
 }
 
 // CSV has no types: instants are written as FOCUS's ISO 8601 UTC text.
-const CSV_SELECT = `SELECT * REPLACE (
+const csvSelect = (rows: string) => `SELECT * REPLACE (
   strftime(BillingPeriodStart AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS BillingPeriodStart,
   strftime(BillingPeriodEnd AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS BillingPeriodEnd,
   strftime(ChargePeriodStart AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS ChargePeriodStart,
   strftime(ChargePeriodEnd AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS ChargePeriodEnd)
-FROM focus_rows`;
+FROM (${rows})`;
 
 /** Writes the period's FOCUS export to `file` (Parquet or CSV by its extension), all or nothing. */
 export async function exportFocus(store: Store, period: Period, file: string): Promise<FocusExport> {
@@ -107,13 +106,23 @@ export async function exportFocus(store: Store, period: Period, file: string): P
   const { runId, costMetric } = await buildFocusRows(store, period);
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
+  // The rows stream out of focus_charges in its order, each charge expanded
+  // into its rows. DuckDB keeps a query's order across threads by holding the
+  // output of each input row group (122,880 charges, each split one into
+  // hundreds of rows: gigabytes) until the ones before it are written. One
+  // thread keeps the order by itself and writes as it goes.
+  const before = (await store.one<{ threads: string; order: string }>(
+    "SELECT current_setting('threads')::VARCHAR AS threads, current_setting('preserve_insertion_order')::VARCHAR AS order"))!;
   try {
     const options = format === 'parquet' ? '(FORMAT parquet, COMPRESSION zstd)' : '(FORMAT csv, HEADER true)';
-    await store.run(`COPY (${format === 'parquet' ? 'SELECT * FROM focus_rows' : CSV_SELECT}) TO ${sqlString(tmp)} ${options}`);
+    await store.run('SET threads = 1; SET preserve_insertion_order = false');
+    await store.run(`COPY (${format === 'parquet' ? sql('file') : csvSelect(sql('file'))}) TO ${sqlString(tmp)} ${options}`);
     renameSync(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  } finally {
+    await store.run(`SET threads = ${Number(before.threads)}; SET preserve_insertion_order = ${before.order === 'true'}`);
   }
   const s = (await store.one<Record<string, string>>(sql('summary')))!;
   return {

@@ -1,13 +1,19 @@
 -- The export's invariant, checked before anything is written: per chargeback
 -- row of the run (team, charge type, service, currency; adjustments of closed
 -- periods are not charges of this period and are left out), the file's cost
--- measure adds up to the row's exact amount. Any row here is a mismatch.
--- Reads: focus_rows, focus_params, chargeback_rows.
+-- measure adds up to the row's exact amount: the charges no split touched,
+-- and per split target the sum of its rows (sum_amount, summed over its cells
+-- by split.sql with the expression file.sql writes). Any row here is a mismatch.
+-- Reads: focus_charges, focus_groups, focus_group_targets, focus_params, chargeback_rows.
 -- Returns: x_team, x_charge_type, x_service, currency, in_file, in_chargeback
 WITH f AS (
-  SELECT x_AllotTeam AS x_team, x_AllotChargeType AS x_charge_type, x_AllotService AS x_service, BillingCurrency AS currency,
-         sum(CASE p.cost_metric WHEN 'BilledCost' THEN BilledCost WHEN 'ListCost' THEN ListCost ELSE EffectiveCost END) AS amount
-  FROM focus_rows, focus_params p GROUP BY ALL
+  SELECT x_team, x_charge_type, x_service, currency, sum(amount) AS amount
+  FROM (
+    SELECT x_team, x_charge_type, x_service, billing_currency AS currency, cost AS amount FROM focus_charges WHERE gid IS NULL
+    UNION ALL
+    SELECT t.team_id, t.charge_type, t.service, g.currency, t.sum_amount FROM focus_group_targets t JOIN focus_groups g USING (gid)
+  )
+  GROUP BY ALL
 ),
 c AS (
   SELECT team_id AS x_team, charge_type AS x_charge_type, service AS x_service, currency, sum(amount_exact) AS amount

@@ -1,17 +1,49 @@
--- The split behind the FOCUS rows of a run (rows.sql): the period's charges,
+-- The split behind the FOCUS rows of a run (file.sql): the period's charges,
 -- and each charge Allot split (cluster pools, shared pools) divided among the
 -- receivers its lineage names, in the cost measure.
--- Reads: focus_params (run_id, cost_metric), run_line_items, allocation_lineage,
---        cluster_stats, and split_exact (split-exact.sql).
--- Writes: focus_charges (the origin charges), focus_targets (what each
---         split group gave each receiver), focus_split (charge × target
---         amounts in the cost measure).
+--
+-- Every charge of a split group is split among all of the group's targets
+-- (what the allocation gave each receiver), so that both sides add up
+-- exactly, to 12 decimal places: each charge's parts sum to the charge, each
+-- target's parts, over the group's charges, sum to the target. A part starts
+-- as c × a / Σa; the charges' residuals (a few 10^-12 each) go to the
+-- group's largest target, the targets' residuals to its largest charge,
+-- which takes the difference of both (Σc = Σa makes that consistent). When
+-- Σa is 0 the parts start at 0 and the residuals carry everything.
+--
+-- The cells (charge × target) are never stored: there are as many as split
+-- charges times their groups' targets (97 million at the benchmark's million
+-- line items). What a cell needs is kept per charge (focus_charges) and per
+-- target (focus_group_targets); the two passes over the cells below sum them
+-- per charge and per target.
+-- Reads: focus_params (run_id, cost_metric), run_line_items, allocation_lineage, cluster_stats.
+-- Writes: focus_charges (the origin charges, in charge_id order), focus_groups,
+--         focus_targets (what each split group gave each receiver),
+--         focus_group_targets (the targets of the groups that have charges,
+--         with their part of the split), the lineage tables behind them, and
+--         variables focus_cost_metric and focus_ratios (per gid, its targets' ratios).
+
+-- A cell's part of its charge in the cost measure before the residuals, and its amount.
+CREATE OR REPLACE TEMP MACRO focus_cell_share(cost, total, ratio_d) AS
+  CASE WHEN total = 0 THEN 0::DECIMAL(38,12) ELSE CAST(cost::DOUBLE * ratio_d AS DECIMAL(38,12)) END;
+CREATE OR REPLACE TEMP MACRO focus_cell_amount(share, first_t, first_i, r_i, s_t, s_all) AS
+  (share + CASE
+     WHEN first_t AND NOT first_i THEN r_i
+     WHEN first_i AND NOT first_t THEN s_t
+     WHEN first_i AND first_t THEN r_i - (s_all - s_t)
+     ELSE 0 END)::DECIMAL(38,12);
+
+-- Another summable column of a cell, split by the same ratio; the charge's
+-- residual (its value less the sum of its parts) goes to the group's largest target.
+CREATE OR REPLACE TEMP MACRO focus_cell_part(v, ratio) AS CAST(v::DOUBLE * ratio AS DECIMAL(38,12));
+
+SET VARIABLE focus_cost_metric = (SELECT cost_metric FROM focus_params);
 
 -- Origin charges: the run's line items summed per day on every column the
 -- export carries (the allocation reads none of the ones summed away).
-CREATE OR REPLACE TEMP TABLE focus_charges AS
-SELECT row_number() OVER (ORDER BY day, billing_currency, target_kind, target_id, service_name, resource_id, sku_id, charge_description) AS charge_id, *,
-       line_item_cost((SELECT cost_metric FROM focus_params), billed_cost, effective_cost, list_cost) AS cost
+-- Numbered below (focus_charges).
+CREATE OR REPLACE TEMP TABLE focus_charges_raw AS
+SELECT *, line_item_cost((SELECT cost_metric FROM focus_params), billed_cost, effective_cost, list_cost) AS cost
 FROM (
   SELECT target_kind, target_id,
          billing_account_id, billing_account_name, billing_period_start, billing_period_end,
@@ -35,7 +67,8 @@ SELECT * FROM allocation_lineage WHERE run_id = (SELECT run_id FROM focus_params
 
 -- Stage 1, shared pools: what each input of a pool (a cluster's system
 -- namespace or idle, or the line items sent to it directly, taken together)
--- passed to each receiver. The inputs are the charges, the receivers the targets.
+-- passed to each receiver, split like the charges below (inputs as charges,
+-- receivers as targets). Small: a pool has a few inputs.
 CREATE OR REPLACE TEMP TABLE focus_pool_in AS
 SELECT team_id AS pool, currency, CASE WHEN src LIKE 'cluster:%' THEN detail ELSE '' END AS input, sum(amount) AS amount
 FROM focus_lineage WHERE target_kind = 'pool'
@@ -47,12 +80,33 @@ SELECT substr(src, 6) AS pool, currency, team_id, any_value(target_kind) AS targ
 FROM focus_lineage WHERE src LIKE 'pool:%'
 GROUP BY ALL;
 
-CREATE OR REPLACE TEMP TABLE focus_pool_split_in AS
-SELECT {'pool': i.pool, 'currency': i.currency} AS grp, i.input AS i, i.amount AS c, o.team_id AS t, o.amount AS a
-FROM focus_pool_in i JOIN focus_pool_out o USING (pool, currency);
-
 CREATE OR REPLACE TEMP TABLE focus_pool_split AS
-SELECT grp.pool, grp.currency, i AS input, t AS team_id, amount FROM split_exact('focus_pool_split_in');
+WITH raw AS (
+  SELECT i.pool, i.currency, i.input, i.amount AS c, o.team_id, o.amount AS a,
+         sum(o.amount) OVER (PARTITION BY i.pool, i.currency, i.input) AS total,
+         count(*) OVER (PARTITION BY i.pool, i.currency, i.input) AS n,
+         row_number() OVER (PARTITION BY i.pool, i.currency, i.input ORDER BY abs(o.amount) DESC, o.team_id) = 1 AS first_t,
+         dense_rank() OVER (PARTITION BY i.pool, i.currency ORDER BY abs(i.amount) DESC, i.input) = 1 AS first_i
+  FROM focus_pool_in i JOIN focus_pool_out o USING (pool, currency)
+),
+parts AS (
+  SELECT *, CASE WHEN total = 0 THEN 0::DECIMAL(38,12) ELSE CAST(c::DOUBLE * (a::DOUBLE / total::DOUBLE) AS DECIMAL(38,12)) END AS share
+  FROM raw
+),
+residuals AS (
+  SELECT *,
+         c - sum(share) OVER (PARTITION BY pool, currency, input) AS r_i,
+         a - sum(share) OVER (PARTITION BY pool, currency, team_id) AS s_t,
+         total - sum(share) OVER (PARTITION BY pool, currency) AS s_all
+  FROM parts
+)
+SELECT pool, currency, input, team_id,
+       (share + CASE
+          WHEN first_t AND NOT first_i THEN r_i
+          WHEN first_i AND NOT first_t THEN s_t
+          WHEN first_i AND first_t THEN r_i - (s_all - s_t)
+          ELSE 0 END)::DECIMAL(38,12) AS amount
+FROM residuals;
 
 -- Stage 2, the split groups and what each receiver got from each: a
 -- cluster's pool (its namespaces, their idle, and through its system
@@ -102,12 +156,152 @@ SELECT 'pool', v.pool, v.currency, v.team_id, v.team_id, v.charge_type, v.servic
        NULL, NULL, NULL, NULL, NULL, NULL, v.weight, v.total_weight, 'line items', v.amount
 FROM via_pool v WHERE v.input = '';
 
-CREATE OR REPLACE TEMP TABLE focus_split_in AS
-SELECT {'kind': t.kind, 'owner': t.owner, 'currency': t.currency} AS grp, c.charge_id AS i, c.cost AS c, t.target AS t, t.amount AS a
-FROM focus_charges c
-JOIN focus_targets t ON t.kind = c.target_kind AND t.owner = c.target_id AND t.currency = c.billing_currency;
+-- The split groups that have both charges and targets, numbered (gid).
+CREATE OR REPLACE TEMP TABLE focus_groups AS
+SELECT row_number() OVER (ORDER BY kind, owner, currency)::INTEGER AS gid, *
+FROM (
+  SELECT c.target_kind AS kind, c.target_id AS owner, c.billing_currency AS currency, sum(c.cost) AS charges, count(*) AS n_charges
+  FROM focus_charges_raw c
+  SEMI JOIN focus_targets t ON t.kind = c.target_kind AND t.owner = c.target_id AND t.currency = c.billing_currency
+  GROUP BY ALL
+);
 
-CREATE OR REPLACE TEMP TABLE focus_split AS
-SELECT grp.kind, grp.owner, grp.currency, i AS charge_id, t AS target, ratio, amount,
-       row_number() OVER (PARTITION BY i ORDER BY ratio DESC, t) = 1 AS largest
-FROM split_exact('focus_split_in');
+-- The targets of those groups: each one's ratio of the group, and what every
+-- row it gets in the file carries (AllocatedMethodDetails, AllocatedTags,
+-- AllocatedResource*: the same for all of the group's charges), in the
+-- file's order within a charge (tord).
+CREATE OR REPLACE TEMP TABLE focus_group_targets AS
+WITH t AS (
+  SELECT g.gid, t.*,
+         sum(t.amount) OVER (PARTITION BY g.gid) AS total,
+         count(*) OVER (PARTITION BY g.gid) AS n,
+         row_number() OVER (PARTITION BY g.gid ORDER BY abs(t.amount) DESC, t.target) = 1 AS first_t,
+         -- A namespace's usage part: its CPU and memory shares of the charge (the cluster's CPU and
+         -- memory cost times the namespace's share of each resource), from the period's usage.
+         t.cpu_cost::DOUBLE * t.cpu_core_hours::DOUBLE / nullif(t.cpu_basis::DOUBLE, 0) AS cpu_part,
+         t.mem_cost::DOUBLE * t.mem_gib_hours::DOUBLE / nullif(t.mem_basis::DOUBLE, 0) AS mem_part
+  FROM focus_targets t JOIN focus_groups g USING (kind, owner, currency)
+),
+r AS (
+  SELECT *,
+         CASE WHEN total = 0 THEN 1.0 / n ELSE amount::DOUBLE / total::DOUBLE END AS ratio,
+         amount::DOUBLE / nullif(total::DOUBLE, 0) AS ratio_d,
+         CASE
+           WHEN method_id IN ('allot/cluster-usage') THEN cluster || '/' || namespace
+           WHEN method_id LIKE 'allot/shared-%' AND team_id <> 'unallocated' THEN 'pool/' || pool
+         END AS resource_id,
+         CASE
+           WHEN method_id IN ('allot/cluster-usage') THEN namespace
+           WHEN method_id LIKE 'allot/shared-%' AND team_id <> 'unallocated' THEN pool_name
+         END AS resource_name
+  FROM t
+)
+SELECT gid, target, amount, total, ratio, ratio_d, first_t,
+       row_number() OVER (PARTITION BY gid ORDER BY ratio DESC, target) = 1 AS largest,
+       row_number() OVER (PARTITION BY gid ORDER BY method_id, team_id, resource_id NULLS FIRST, charge_type, cluster, namespace, target) AS tord,
+       team_id, charge_type, service, method_id, resource_id, resource_name,
+       CASE
+         WHEN method_id = 'allot/cluster-usage' AND coalesce(cpu_part, 0) + coalesce(mem_part, 0) > 0 THEN json_object('Elements', json_array(
+           json_object('AllocatedRatio', ratio * coalesce(cpu_part, 0) / (coalesce(cpu_part, 0) + coalesce(mem_part, 0)),
+                       'UsageUnit', 'Core-Hours', 'UsageQuantity', cpu_core_hours::DOUBLE),
+           json_object('AllocatedRatio', ratio * coalesce(mem_part, 0) / (coalesce(cpu_part, 0) + coalesce(mem_part, 0)),
+                       'UsageUnit', 'GiB-Hours', 'UsageQuantity', mem_gib_hours::DOUBLE)))
+         WHEN weight IS NOT NULL THEN json_object('Elements', json_array(
+           json_object('AllocatedRatio', ratio, 'x_Weight', weight::DOUBLE, 'x_TotalWeight', total_weight::DOUBLE)))
+         ELSE json_object('Elements', json_array(json_object('AllocatedRatio', ratio)))
+       END::VARCHAR AS details,
+       json_merge_patch('{}', json_object(
+         'allot/team', team_id, 'allot/charge-type', charge_type, 'allot/cluster', cluster,
+         'allot/namespace', namespace, 'allot/pool', pool, 'allot/pool-input', via))::VARCHAR AS allocated_tags
+FROM r;
+
+-- Each group's ratios, as lists: a charge's parts are computed from them
+-- without a join (pass 1 below).
+SET VARIABLE focus_ratios = (
+  SELECT coalesce(list(r ORDER BY gid), [])
+  FROM (
+    SELECT gid, {'zero': any_value(total) = 0, 'ratio_d': list(ratio_d ORDER BY target), 'ratio': list(ratio ORDER BY target)} AS r
+    FROM focus_group_targets GROUP BY gid
+  )
+);
+
+-- The charges numbered in an order every column takes part in (so that the
+-- file is the same each time), stored in that order (the file's), with their
+-- group, the columns every row of a charge carries as the file has them, and
+-- pass 1 over the cells: a split charge's residual in the cost measure (r_i)
+-- and in each other summable column (what its parts leave over).
+CREATE OR REPLACE TEMP TABLE focus_charges AS
+SELECT row_number() OVER () AS charge_id, *
+FROM (
+  SELECT c.*, g.gid,
+         CASE WHEN getvariable('focus_ratios')[g.gid].zero THEN c.cost
+              ELSE c.cost - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio_d, r -> focus_cell_part(c.cost, r))) END AS r_i,
+         -- (The cost measure's own column is the cell's amount: no residual of its own.)
+         CASE WHEN getvariable('focus_cost_metric') <> 'BilledCost' THEN
+           c.billed_cost - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.billed_cost, r))) END AS billed_cost_r,
+         CASE WHEN getvariable('focus_cost_metric') IN ('BilledCost', 'ListCost') THEN
+           c.effective_cost - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.effective_cost, r))) END AS effective_cost_r,
+         CASE WHEN getvariable('focus_cost_metric') <> 'ListCost' THEN
+           c.list_cost - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.list_cost, r))) END AS list_cost_r,
+         c.contracted_cost - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.contracted_cost, r))) AS contracted_cost_r,
+         c.pricing_quantity - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.pricing_quantity, r))) AS pricing_quantity_r,
+         c.consumed_quantity - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.consumed_quantity, r))) AS consumed_quantity_r,
+         coalesce(c.target_id, 'unallocated') AS x_team,
+         CASE c.target_kind WHEN 'team' THEN 'direct' ELSE 'unallocated' END AS x_charge_type,
+         coalesce(nullif(c.service_name, ''), 'Unknown service') AS x_service,
+         CASE WHEN cardinality(c.tags) > 0 THEN to_json(c.tags)::VARCHAR END AS tags_json
+  FROM focus_charges_raw c
+  LEFT JOIN focus_groups g ON g.kind = c.target_kind AND g.owner = c.target_id AND g.currency = c.billing_currency
+  ORDER BY day, billing_currency, target_kind, target_id, service_name, resource_id, sku_id, charge_description,
+           sub_account_id, billing_account_id, charge_category, sku_price_id, pricing_unit, consumed_unit,
+           region_id, availability_zone, tags, charge_class, charge_frequency, pricing_category, service_category,
+           commitment_discount_id, commitment_discount_type, commitment_discount_status, commitment_discount_category,
+           billing_period_start, billing_period_end, billing_account_name, sub_account_name, provider_name,
+           publisher_name, invoice_issuer_name, region_name, resource_name, resource_type
+);
+
+DROP TABLE focus_charges_raw;
+
+-- Each group's largest charge (largest |cost|, then the lowest id): it takes the targets' residuals.
+CREATE OR REPLACE TEMP TABLE focus_group_targets AS
+SELECT t.*, f.first_charge
+FROM focus_group_targets t
+JOIN (SELECT gid, first(charge_id ORDER BY abs(cost) DESC, charge_id) AS first_charge FROM focus_charges WHERE gid IS NOT NULL GROUP BY gid) f USING (gid);
+
+-- Pass 2 over the cells, per target: the sum of its parts before the
+-- residuals (s_t is what they leave over), and what its cells of every
+-- charge but the group's first add up to, with the largest of them (the
+-- first charge's cell depends on s_t; it is added after).
+CREATE OR REPLACE TEMP TABLE focus_target_sums AS
+SELECT gid, target, sum(share) AS shares,
+       sum(amount) FILTER (WHERE charge_id <> first_charge) AS rest,
+       arg_max({'id': charge_id, 'amount': amount}, {'abs': abs(amount), 'id': -charge_id}) FILTER (WHERE charge_id <> first_charge) AS best_rest
+FROM (
+  SELECT *, focus_cell_amount(share, first_t, false, r_i, NULL, NULL) AS amount
+  FROM (
+    SELECT c.charge_id, c.r_i, t.gid, t.target, t.first_charge, t.first_t, focus_cell_share(c.cost, t.total, t.ratio_d) AS share
+    FROM focus_charges c JOIN focus_group_targets t ON t.gid = c.gid
+  )
+)
+GROUP BY gid, target;
+
+CREATE OR REPLACE TEMP TABLE focus_group_targets AS
+WITH s AS (
+  SELECT t.*, s.shares, s.rest, s.best_rest, c.cost AS first_cost, c.r_i AS first_r_i,
+         t.amount - s.shares AS s_t,
+         t.total - sum(s.shares) OVER (PARTITION BY t.gid) AS s_all
+  FROM focus_group_targets t
+  JOIN focus_target_sums s USING (gid, target)
+  JOIN focus_charges c ON c.charge_id = t.first_charge
+)
+SELECT * EXCLUDE (shares, rest, best_rest, first_cost, first_r_i, first_amount),
+       coalesce(rest, 0) + first_amount AS sum_amount,
+       CASE WHEN best_rest IS NULL OR abs(first_amount) > abs(best_rest.amount)
+                 OR (abs(first_amount) = abs(best_rest.amount) AND first_charge < best_rest.id)
+            THEN first_charge ELSE best_rest.id END AS best_charge,
+       CASE WHEN best_rest IS NULL OR abs(first_amount) > abs(best_rest.amount)
+                 OR (abs(first_amount) = abs(best_rest.amount) AND first_charge < best_rest.id)
+            THEN first_amount ELSE best_rest.amount END AS best_amount
+FROM (SELECT *, focus_cell_amount(focus_cell_share(first_cost, total, ratio_d), first_t, true, first_r_i, s_t, s_all) AS first_amount FROM s);
+
+DROP TABLE focus_target_sums;
