@@ -15,6 +15,8 @@ const DIMENSIONS = [
   'ServiceName', 'SkuId', 'SkuPriceId', 'SubAccountId', 'SubAccountName', 'Tags',
 ];
 const METRICS = ['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'PricingQuantity', 'ConsumedQuantity'];
+/** The dimensions a split charge sums away (null on its rows). */
+const SPLIT_DROPPED = ['AvailabilityZone', 'ChargeDescription', 'ResourceId', 'ResourceName', 'ResourceType', 'SkuId', 'SkuPriceId', 'Tags'];
 const LI_METRICS = ['billed_cost', 'effective_cost', 'list_cost', 'contracted_cost', 'pricing_quantity', 'consumed_quantity'];
 
 /** Mandatory FOCUS 1.3 columns and their types as Parquet carries them. */
@@ -33,6 +35,8 @@ const NOT_NULL = ['BilledCost', 'EffectiveCost', 'ListCost', 'BillingAccountId',
   'ChargeCategory', 'ChargePeriodStart', 'ChargePeriodEnd'];
 
 const q = (s: string) => `"${s}"`;
+/** The line item column of a FOCUS column: BillingAccountId → billing_account_id. */
+const snake = (s: string) => s.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toLowerCase();
 
 export async function checkFocusParquet(store: Store, file: string, runId: number, period: string): Promise<void> {
   const f = `read_parquet(${sqlString(file)})`;
@@ -46,22 +50,45 @@ export async function checkFocusParquet(store: Store, file: string, runId: numbe
     expect((await store.one<{ n: string }>(`SELECT count(*) - count(${q(c)}) AS n FROM ${f}`))!.n, `${c} is never null`).toBe('0');
   }
 
-  // Each origin charge's rows: the same dimensions, and per dimension set the
-  // summable columns add up exactly to the run's line items (independently
-  // summed here, at the export's daily grain).
+  // Each origin charge's rows: the same dimensions; summed over its rows, a
+  // charge equals one charge of the run's line items, independently summed
+  // here per UTC day: a direct charge (owner a team, or unallocated) on every
+  // dimension; a split charge (owner a cluster or a shared pool) per split
+  // group on the dimensions the split leaves as they are (SPLIT_DROPPED null),
+  // with a unit and its quantity only where all of its line items share it.
   const dims = DIMENSIONS.map(q).join(', ');
   expect((await store.one<{ n: string }>(
     `SELECT count(*) AS n FROM (SELECT x_AllotChargeId FROM ${f} GROUP BY 1 HAVING count(DISTINCT (${dims})) > 1)`))!.n).toBe('0');
-  const li = await store.all(
-    `SELECT date_trunc('day', charge_period_start) AS day, billing_currency, service_name, resource_id, sku_id, charge_description, sub_account_id,
-            charge_category, tags, ${LI_METRICS.map((m) => `sum(${m})::VARCHAR AS ${m}`).join(', ')}
-     FROM run_line_items WHERE run_id = $1 GROUP BY ALL ORDER BY ALL`, [runId]);
+  const fileCol = (d: string) =>
+    d === 'Tags' ? 'CASE WHEN any_value(Tags) IS NULL THEN MAP {} ELSE any_value(Tags)::JSON::MAP(VARCHAR, VARCHAR) END AS tags'
+    : /^BillingPeriod/.test(d) ? `any_value(${q(d)}) AT TIME ZONE 'UTC' AS ${snake(d)}` : `any_value(${q(d)}) AS ${snake(d)}`;
   const inFile = await store.all(
-    `SELECT date_trunc('day', ChargePeriodStart AT TIME ZONE 'UTC') AS day, BillingCurrency AS billing_currency, ServiceName AS service_name,
-            ResourceId AS resource_id, SkuId AS sku_id, ChargeDescription AS charge_description, SubAccountId AS sub_account_id,
-            ChargeCategory AS charge_category, CASE WHEN Tags IS NULL THEN MAP {} ELSE Tags::JSON::MAP(VARCHAR, VARCHAR) END AS tags,
-            ${METRICS.map((m, i) => `sum(${m})::VARCHAR AS ${LI_METRICS[i]}`).join(', ')}
-     FROM ${f} GROUP BY ALL ORDER BY ALL`);
+    `SELECT * EXCLUDE (charge) FROM (
+       SELECT x_AllotChargeId AS charge, bool_or(AllocatedMethodId IS NOT NULL) AS split,
+              date_trunc('day', any_value(ChargePeriodStart) AT TIME ZONE 'UTC') AS day, ${DIMENSIONS.map(fileCol).join(', ')},
+              ${METRICS.map((m, i) => `sum(${m})::VARCHAR AS ${LI_METRICS[i]}`).join(', ')}, any_value(x_AllotLineItems)::VARCHAR AS line_items
+       FROM ${f} GROUP BY 1)
+     ORDER BY ALL`);
+  const one = (u: string) => `(count(${u}) = 0 OR (count(${u}) = count(*) AND min(${u}) = max(${u})))`;
+  const liCol = (d: string) => {
+    const c = snake(d);
+    if (c === 'tags') return 'CASE WHEN split THEN MAP {} ELSE tags END AS tags';
+    if (SPLIT_DROPPED.includes(d)) return `CASE WHEN split THEN NULL ELSE ${c} END AS ${c}`;
+    return c;
+  };
+  const li = await store.all(
+    `SELECT split, day, ${DIMENSIONS.map((d) => (d === 'PricingUnit' || d === 'ConsumedUnit' ? `CASE WHEN ${one(snake(d))} THEN min(${snake(d)}) END AS ${snake(d)}` : snake(d))).join(', ')},
+            ${LI_METRICS.map((m) => /quantity/.test(m)
+              ? `CASE WHEN ${one(m.replace('quantity', 'unit'))} THEN sum(${m}) END::VARCHAR AS ${m}`
+              : `sum(${m})::VARCHAR AS ${m}`).join(', ')}, count(*)::VARCHAR AS line_items
+     FROM (
+       SELECT target_kind, target_id, split, date_trunc('day', charge_period_start) AS day,
+              ${DIMENSIONS.filter((d) => d !== 'PricingUnit' && d !== 'ConsumedUnit').map(liCol).join(', ')},
+              pricing_unit, consumed_unit, ${LI_METRICS.join(', ')},
+              CASE WHEN split THEN NULL ELSE pricing_unit END AS pu, CASE WHEN split THEN NULL ELSE consumed_unit END AS cu
+       FROM (SELECT *, target_kind IN ('cluster', 'pool') AS split FROM run_line_items WHERE run_id = $1))
+     GROUP BY target_kind, target_id, split, day, pu, cu, ${DIMENSIONS.filter((d) => d !== 'PricingUnit' && d !== 'ConsumedUnit').map(snake).join(', ')}
+     ORDER BY ALL`, [runId]);
   expect(inFile.length).toBe(li.length);
   expect(inFile).toEqual(li);
   const counts = await store.one(

@@ -41,10 +41,14 @@ describe('FOCUS export of hand-built splits', () => {
        WHERE ChargeCategory = 'Tax' ORDER BY team`);
     expect(tax.map((t) => t.m)).toEqual(tax.map(() => 'allot/shared-proportional'));
     expect(new Set(tax.map((t) => t.rid))).toEqual(new Set(['pool/platform']));
-    // A cluster charge: its namespaces, their idle (no allocated resource), and kube-system through the pool.
+    // A cluster charge: its namespaces, their idle (no allocated resource), and kube-system through the pool;
+    // summed per day on the columns the split leaves, without the nodes' resources and tags.
     const node = await org.store.all<{ m: string; rid: string | null; ctype: string }>(
       `SELECT DISTINCT AllocatedMethodId AS m, AllocatedResourceId AS rid, x_AllotChargeType AS ctype FROM read_parquet(${sqlString(file)})
-       WHERE Tags LIKE '%eks:cluster-name%' ORDER BY ALL`);
+       WHERE json_extract_string(AllocatedTags, '$."allot/cluster"') = 'prod-eu' ORDER BY ALL`);
+    expect(await org.store.one(
+      `SELECT count(*) FILTER (WHERE Tags IS NOT NULL OR ResourceId IS NOT NULL OR SkuId IS NOT NULL)::VARCHAR AS n FROM read_parquet(${sqlString(file)})
+       WHERE AllocatedMethodId IS NOT NULL`)).toEqual({ n: '0' });
     expect(node).toContainEqual({ m: 'allot/cluster-usage', rid: 'prod-eu/payments-api', ctype: 'kubernetes' });
     expect(node).toContainEqual({ m: 'allot/idle-proportional', rid: null, ctype: 'idle' });
     expect(node).toContainEqual({ m: 'allot/shared-proportional', rid: 'pool/platform', ctype: 'shared' });
@@ -73,7 +77,8 @@ describe('FOCUS export of hand-built splits', () => {
 
   it('in two currencies, with credits, each split in its own currency', async () => {
     await addItems(org.store, PERIOD, [
-      { cost: '333.333333', currency: 'EUR', service: 'Amazon EC2', tags: { 'eks:cluster-name': 'prod-eu' }, day: 4 },
+      { cost: '333.333333', currency: 'EUR', service: 'Amazon EC2', tags: { 'eks:cluster-name': 'prod-eu' }, day: 4, resource: 'i-eu-1' },
+      { cost: '66.666667', currency: 'EUR', service: 'Amazon EC2', tags: { 'eks:cluster-name': 'prod-eu', node: 'b' }, day: 4, resource: 'i-eu-2' },
       { cost: '-12.345678', currency: 'EUR', service: 'Amazon EC2', tags: { 'eks:cluster-name': 'prod-eu' }, day: 5, category: 'Credit' },
       { cost: '7.77', currency: 'EUR', service: 'Tax', category: 'Tax', day: 2 },
       { cost: '50.505', currency: 'EUR', service: 'Amazon S3', tags: { team: 'zebra' }, day: 6 },
@@ -85,6 +90,11 @@ describe('FOCUS export of hand-built splits', () => {
     const eur = await org.store.all<{ t: string; n: string }>(
       `SELECT x_AllotChargeType AS t, count(*)::VARCHAR AS n FROM read_parquet(${sqlString(file)}) WHERE BillingCurrency = 'EUR' GROUP BY 1 ORDER BY 1`);
     expect(eur.map((r) => r.t)).toEqual(['direct', 'idle', 'kubernetes', 'shared', 'unallocated']);
+    // The cluster's two nodes of the 4th are one split charge: summed on the columns the split leaves.
+    expect(await org.store.all(
+      `SELECT DISTINCT x_AllotChargeId::VARCHAR AS id, x_AllotLineItems::VARCHAR AS n, ResourceId AS rid, Tags AS tags FROM read_parquet(${sqlString(file)})
+       WHERE BillingCurrency = 'EUR' AND ChargeCategory = 'Usage' AND ServiceName = 'Amazon EC2' AND AllocatedMethodId IS NOT NULL AND day(ChargePeriodStart) = 4`))
+      .toEqual([{ id: expect.any(String), n: '2', rid: null, tags: null }]);
   });
 
   it('writes nothing when the lineage does not add up to the chargeback rows', async () => {
