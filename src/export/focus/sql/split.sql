@@ -15,10 +15,11 @@
 -- Σa is 0 the parts start at 0 and the residuals carry everything.
 --
 -- The cells (charge × target) are never stored: there are as many as split
--- charges times their groups' targets (97 million at the benchmark's million
--- line items). What a cell needs is kept per charge (focus_charges) and per
--- target (focus_group_targets); the two passes over the cells below sum them
--- per charge and per target.
+-- charges times their groups' targets (946,892 at the benchmark's million
+-- line items; 97 million if split charges kept every column). What a cell
+-- needs is kept per charge (focus_charges) and per target
+-- (focus_group_targets); the two passes over the cells below sum them per
+-- charge and per target.
 -- Reads: focus_params (run_id, cost_metric), run_line_items, allocation_lineage, cluster_stats.
 -- Writes: focus_charges (the origin charges, in charge_id order), focus_groups,
 --         focus_targets (what each split group gave each receiver),
