@@ -1,6 +1,6 @@
 import { sqlString } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
-import { decimalFromText, FLOAT, ident, quoted, timestampFromText, timestampRangeCheck, TIMESTAMP, VARCHAR, type Check } from '../typed-sql.ts';
+import { decimalFromText, FLOAT, ident, quoted, timestampFromText, timestampFromTyped, timestampRangeCheck, TIMESTAMP, VARCHAR, type Check } from '../typed-sql.ts';
 import type { ColumnMapping, SourceColumn } from './columns.ts';
 import type { FocusFormat } from './source.ts';
 
@@ -111,7 +111,7 @@ export function buildFocusSql(file: string, format: FocusFormat, columns: readon
         // '2024-09-18 22:00:00', '…T22:00:00Z' and '…+02:00' all become UTC;
         // a TIMESTAMPTZ column is converted to UTC (the session time zone).
         if (varchar) expr = timestampFromText(x);
-        else if (TIMESTAMP.test(type)) expr = /^TIMESTAMP$/i.test(type) ? x : `CAST(${x} AS TIMESTAMP)`;
+        else if (TIMESTAMP.test(type)) expr = timestampFromTyped(x, type);
         else refuse('a timestamp');
         typed.push(`${expr!} AS ${t}`);
         checks.push({
