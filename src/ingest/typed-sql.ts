@@ -46,6 +46,19 @@ export function timestampFromText(x: string): string {
 }
 
 /**
+ * A typed (Parquet) timestamp column → TIMESTAMP in UTC. Casting a
+ * TIMESTAMPTZ goes through ICU's calendar, 0.4 µs a value (a third of what
+ * typing a FOCUS row costs); in UTC, the store's session time zone (see
+ * Store.open), the result is the value's own microseconds. ±infinity has no
+ * epoch and takes the cast.
+ */
+export function timestampFromTyped(x: string, type: string): string {
+  if (/^TIMESTAMP$/i.test(type)) return x;
+  if (/^(TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ)$/i.test(type)) return `coalesce(make_timestamp(epoch_us(${x})), CAST(${x} AS TIMESTAMP))`;
+  return `CAST(${x} AS TIMESTAMP)`;
+}
+
+/**
  * A parsed timestamp outside the years a bill can have: before 2000, or (for
  * the start of a period) past next year, or (for an end, which may run years
  * ahead for a commitment) ten years after that. Such a row could never be

@@ -1,6 +1,6 @@
 import { sqlString } from '../../store/db.ts';
 import { InputError } from '../../util/errors.ts';
-import { decimalFromText, FLOAT, ident, quoted, timestampFromText, timestampRangeCheck, TIMESTAMP, VARCHAR, type Check } from '../typed-sql.ts';
+import { decimalFromText, FLOAT, ident, quoted, timestampFromText, timestampFromTyped, timestampRangeCheck, TIMESTAMP, VARCHAR, type Check } from '../typed-sql.ts';
 import { byCanonical, cur2TagKeySql, type CurColumn, type CurFlavour } from './columns.ts';
 import { isGzip, isHive, isText, type CurFormat } from './source.ts';
 
@@ -130,7 +130,7 @@ export function buildCurSql(file: string, format: CurFormat, flavour: CurFlavour
     let expr: string;
     // '2023-11-01T00:00:00.000Z', '2019-11-26 00:00:00' and '…+02:00' all become UTC.
     if (VARCHAR.test(type)) expr = timestampFromText(c.ref);
-    else if (TIMESTAMP.test(type)) expr = /^TIMESTAMP$/i.test(type) ? c.ref : `CAST(${c.ref} AS TIMESTAMP)`;
+    else if (TIMESTAMP.test(type)) expr = timestampFromTyped(c.ref, type);
     else refuse(c, 'a timestamp');
     typed.push(`${expr!} AS ${alias}`);
     checks.push({
