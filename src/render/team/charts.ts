@@ -48,8 +48,31 @@ const baseConfig = {
   legend: { labelFontSize: 10, titleFontSize: 10, orient: 'top', direction: 'horizontal', title: null, symbolType: 'square' },
 };
 
+/** Compiled Vega specs by chart shape: everything of the Vega-Lite spec but its data values, which compiling does not read. */
+const compiled = new Map<string, vega.Spec>();
+/** Shapes kept before the cache starts over (a long-running process meets new currencies and months). */
+const MAX_SHAPES = 100;
+
+/** vl.compile(spec).spec, compiling each shape once: the teams' charts differ mostly in their data. */
+function compileVega(spec: vl.TopLevelSpec & { data: { values: unknown[] } }): vega.Spec {
+  const { data, ...shape } = spec;
+  const key = JSON.stringify(shape);
+  let vg = compiled.get(key);
+  if (!vg) {
+    if (compiled.size >= MAX_SHAPES) compiled.clear();
+    vg = vl.compile({ ...shape, data: { values: [] } } as vl.TopLevelSpec).spec;
+    compiled.set(key, vg);
+  }
+  // The one inline data set of a single view is where its values go.
+  const out = structuredClone(vg);
+  const source = out.data?.find((d) => 'values' in d);
+  if (!source) throw new Error('compiled chart has no inline data set');
+  (source as { values: unknown }).values = data.values;
+  return out;
+}
+
 /** Renders a chart `height` px high at the email's width, in the house style, to PNG. */
-export async function toPng(chartHeight: number, chart: { data: unknown; mark: unknown; encoding: unknown }, maxBytes = MAX_PNG_BYTES): Promise<{ png: Buffer; width: number; height: number }> {
+export async function toPng(chartHeight: number, chart: { data: { values: unknown[] }; mark: unknown; encoding: unknown }, maxBytes = MAX_PNG_BYTES): Promise<{ png: Buffer; width: number; height: number }> {
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: CHART_WIDTH,
@@ -57,9 +80,8 @@ export async function toPng(chartHeight: number, chart: { data: unknown; mark: u
     autosize: { type: 'fit', contains: 'padding' },
     config: baseConfig,
     ...chart,
-  } as vl.TopLevelSpec;
-  const compiled = vl.compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  } as vl.TopLevelSpec & { data: { values: unknown[] } };
+  const view = new vega.View(vega.parse(compileVega(spec)), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
   const [, w = '0', h = '0'] = /width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/.exec(svg) ?? [];
