@@ -48,26 +48,30 @@ const baseConfig = {
   legend: { labelFontSize: 10, titleFontSize: 10, orient: 'top', direction: 'horizontal', title: null, symbolType: 'square' },
 };
 
-/** Compiled Vega specs by chart shape: everything of the Vega-Lite spec but its data values, which compiling does not read. */
-const compiled = new Map<string, vega.Spec>();
+/**
+ * Parsed Vega dataflows by chart shape: everything of the Vega-Lite spec but
+ * its data values, which neither compiling nor parsing reads (they are only
+ * ingested when the view starts). The teams' charts differ mostly in their data.
+ */
+const parsed = new Map<string, vega.Runtime>();
 /** Shapes kept before the cache starts over (a long-running process meets new currencies and months). */
 const MAX_SHAPES = 100;
 
-/** vl.compile(spec).spec, compiling each shape once: the teams' charts differ mostly in their data. */
-function compileVega(spec: vl.TopLevelSpec & { data: { values: unknown[] } }): vega.Spec {
+/** vega.parse(vl.compile(spec).spec), compiling and parsing each shape once. */
+function parseChart(spec: vl.TopLevelSpec & { data: { values: unknown[] } }): vega.Runtime {
   const { data, ...shape } = spec;
   const key = JSON.stringify(shape);
-  let vg = compiled.get(key);
-  if (!vg) {
-    if (compiled.size >= MAX_SHAPES) compiled.clear();
-    vg = vl.compile({ ...shape, data: { values: [] } } as vl.TopLevelSpec).spec;
-    compiled.set(key, vg);
+  let runtime = parsed.get(key);
+  if (!runtime) {
+    if (parsed.size >= MAX_SHAPES) parsed.clear();
+    runtime = vega.parse(vl.compile({ ...shape, data: { values: [] } } as vl.TopLevelSpec).spec);
+    parsed.set(key, runtime);
   }
-  // The one inline data set of a single view is where its values go.
-  const out = structuredClone(vg);
-  const source = out.data?.find((d) => 'values' in d);
-  if (!source) throw new Error('compiled chart has no inline data set');
-  (source as { values: unknown }).values = data.values;
+  // The one inline data set of a single view: its collect operator ingests the values.
+  const out = structuredClone(runtime);
+  const inputs = (out.operators as { value?: { $ingest?: unknown } }[]).filter((o) => o.value?.$ingest);
+  if (inputs.length !== 1) throw new Error(`a chart has ${inputs.length} inline data sets, not one`);
+  inputs[0]!.value!.$ingest = data.values;
   return out;
 }
 
@@ -81,7 +85,7 @@ export async function toPng(chartHeight: number, chart: { data: { values: unknow
     config: baseConfig,
     ...chart,
   } as vl.TopLevelSpec & { data: { values: unknown[] } };
-  const view = new vega.View(vega.parse(compileVega(spec)), { renderer: 'none' });
+  const view = new vega.View(parseChart(spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
   const [, w = '0', h = '0'] = /width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/.exec(svg) ?? [];
