@@ -2,7 +2,7 @@
 // queries in ./sql/. See types.ts for what each figure means.
 import { closeRecord, type ManifestTieOut } from '../../close/close.ts';
 import type { Config, Team } from '../../config/schema.ts';
-import type { Store } from '../../store/db.ts';
+import type { Params, Store } from '../../store/db.ts';
 import { periodRunId, requirePeriodRunId } from '../../store/runs.ts';
 import { sqlFolder } from '../../store/sql.ts';
 import { isZero, percentChange, roundDecimal, subtractDecimal, sumDecimals } from '../../util/decimal.ts';
@@ -111,11 +111,11 @@ interface Ctx {
   teamsParam: string;
 }
 
-/** A team's rows of a batch query, without the team_id column. */
+/** A batch query's rows by team id, each without its team_id column. */
 type Rows<T> = Map<string, T[]>;
 
-async function byTeam<T>(c: Ctx, name: string, params: unknown[]): Promise<Rows<T>> {
-  const rows = await c.store.all<T & { team_id: string }>(sql(name), params as never);
+async function byTeam<T>(c: Ctx, name: string, params: Params): Promise<Rows<T>> {
+  const rows = await c.store.all<T & { team_id: string }>(sql(name), params);
   const out = groupBy(rows, (r) => r.team_id);
   return new Map([...out].map(([id, rs]) => [id, rs.map(({ team_id: _, ...r }) => r as T)]));
 }
