@@ -38,14 +38,18 @@ export function daysIn(period: Period): number {
   return new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
+// Made once: toLocaleString builds a formatter on every call, which reports call thousands of times.
+const LONG = new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+const SHORT = new Intl.DateTimeFormat('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+
 /** "2026-10" → "October 2026" (English). */
 export function periodLabel(period: Period): string {
   const [y, m] = period.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 1, 1)).toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return LONG.format(new Date(Date.UTC(y, m - 1, 1)));
 }
 
 /** "2026-10" → "Oct 2026". */
 export function periodShort(period: Period): string {
   const [y, m] = period.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 1, 1)).toLocaleString('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return SHORT.format(new Date(Date.UTC(y, m - 1, 1)));
 }

@@ -10,7 +10,7 @@ import { renderChargebackCsv } from '../../src/render/chargeback-csv.ts';
 import { renderCharts } from '../../src/render/team/charts.ts';
 import { writeShowback } from '../../src/deliver/files.ts';
 import { formatMoney, roundDecimal } from '../../src/render/team/format.ts';
-import { buildTeamReport, type TeamReport } from '../../src/model/team/index.ts';
+import { buildTeamReport, buildTeamReports, type TeamReport } from '../../src/model/team/index.ts';
 import { renderTeamReport } from '../../src/render/team/render.ts';
 import { buildValueReport } from '../../src/model/value/index.ts';
 import { addItems } from '../allocate/fixture.ts';
@@ -145,6 +145,17 @@ describe('team report model', () => {
     } finally {
       o.store.close();
     }
+  });
+
+  it('a batch gives each team the report it gets alone; an unknown team fails at its turn', async () => {
+    const ids = org.loaded.config.teams.map((t) => t.id);
+    const got: TeamReport[] = [];
+    const all = async () => {
+      for await (const r of buildTeamReports(org.store, org.loaded.config, PERIOD, [...ids, 'nobody'])) got.push(r);
+    };
+    await expect(all()).rejects.toThrow('unknown team "nobody"');
+    expect(got.map((r) => r.team.id)).toEqual(ids);
+    for (const r of got) expect(JSON.stringify(r)).toBe(JSON.stringify(await buildTeamReport(org.store, org.loaded.config, PERIOD, r.team.id)));
   });
 
   it('the platform value line comes from the value model, per capability the team used', async () => {

@@ -7,6 +7,7 @@ import type { Store } from '../../store/db.ts';
 import { sqlFolder } from '../../store/sql.ts';
 import { sumDecimals } from '../../util/decimal.ts';
 import { AllotError } from '../../util/errors.ts';
+import { groupBy } from '../../util/group.ts';
 import type { Period } from '../../util/period.ts';
 
 const sql = sqlFolder(new URL('./sql/', import.meta.url));
@@ -29,12 +30,28 @@ export class BudgetCurrencyError extends AllotError {
 
 /** The team's budget for each month asked (a month without one is absent). */
 export async function teamBudgets(store: Store, config: Config, teamId: string, periods: readonly Period[]): Promise<Map<Period, TeamBudget>> {
-  const team = config.teams.find((t) => t.id === teamId);
+  return (await teamsBudgets(store, config, [teamId], periods)).get(teamId)!;
+}
+
+/** teamBudgets of several teams, read with one query: by team id, each team asked present. */
+export async function teamsBudgets(
+  store: Store,
+  config: Config,
+  teamIds: readonly string[],
+  periods: readonly Period[],
+): Promise<Map<string, Map<Period, TeamBudget>>> {
+  const rows = await store.all<FileBudget & { team_id: string }>(
+    sql('file-budgets'),
+    [JSON.stringify(teamIds), JSON.stringify(periods)],
+  );
+  const filed = groupBy(rows, (r) => r.team_id);
+  return new Map(teamIds.map((id) => [id, budgetsOf(config.teams.find((t) => t.id === id), filed.get(id) ?? [], periods)]));
+}
+
+type FileBudget = { period: string; charge_type: string; currency: string; amount: string; file: string; line: number };
+
+function budgetsOf(team: Team | undefined, rows: FileBudget[], periods: readonly Period[]): Map<Period, TeamBudget> {
   const out = new Map<Period, TeamBudget>();
-  const rows = await store.all<{ period: string; charge_type: string; currency: string; amount: string; file: string; line: number }>(sql('file-budgets'), [
-    teamId,
-    JSON.stringify(periods),
-  ]);
   for (const p of periods) {
     const mine = rows.filter((r) => r.period === p);
     if (mine.length) {

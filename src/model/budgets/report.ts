@@ -1,10 +1,8 @@
 // The budget block of the monthly team report: this month's budget against
 // the actual, and the six months of the report's trend side by side.
-import type { Config } from '../../config/schema.ts';
-import type { Store } from '../../store/db.ts';
 import { roundDecimal, subtractDecimal } from '../../util/decimal.ts';
 import type { Period } from '../../util/period.ts';
-import { checkBudgetCurrency, teamBudgets } from './budgets.ts';
+import { checkBudgetCurrency, type TeamBudget } from './budgets.ts';
 
 export interface BudgetMonth {
   period: string;
@@ -27,17 +25,17 @@ export interface BudgetLine {
   trend: BudgetMonth[];
 }
 
-/** null when the team has no budget in any of the months. A budget in another currency is an error. */
-export async function budgetLine(
-  store: Store,
-  config: Config,
+/**
+ * From the team's budgets (teamsBudgets) of `period` and the trend's months:
+ * null when it has none in any of them. A budget in another currency is an error.
+ */
+export function budgetLine(
+  budgets: ReadonlyMap<Period, TeamBudget>,
   teamId: string,
   period: Period,
   money: { currency: string; decimals: number; total: string },
   trend: readonly { period: string; amount: string | null }[],
-): Promise<BudgetLine | null> {
-  const periods = trend.map((t) => t.period);
-  const budgets = await teamBudgets(store, config, teamId, periods.includes(period) ? periods : [...periods, period]);
+): BudgetLine | null {
   if (budgets.size === 0) return null;
   for (const b of budgets.values()) checkBudgetCurrency(teamId, b, money.currency);
   const r = (x: string) => roundDecimal(x, money.decimals);

@@ -1,8 +1,10 @@
--- Hygiene: line items in the team's accounts whose team tag named no known team (unallocated).
+-- Hygiene: per team, line items in its accounts (in its report's currency)
+-- whose team tag named no known team (unallocated).
 -- Reads: owner_unknown_tags (owner-sums.sql).
--- $1 JSON list of the team's account ids   $2 VARCHAR currency
--- Returns: account, tag ("team=paymnts"), amount (exact), line_items; largest first
-SELECT account, tag, sum(amount)::VARCHAR AS amount, sum(line_items)::VARCHAR AS line_items
-FROM owner_unknown_tags
-WHERE list_contains(from_json($1::JSON, '["VARCHAR"]'), account) AND currency = $2
-GROUP BY ALL ORDER BY abs(sum(amount)) DESC, account, tag;
+-- $1 JSON list of {team_id, currency, accounts (the team's account ids)}
+-- Returns: team_id, account, tag ("team=paymnts"), amount (exact), line_items; per team largest first
+WITH t AS (SELECT x.team_id, x.currency, x.accounts
+           FROM (SELECT unnest(from_json($1::JSON, '[{"team_id":"VARCHAR","currency":"VARCHAR","accounts":["VARCHAR"]}]')) AS x))
+SELECT t.team_id, u.account, u.tag, sum(u.amount)::VARCHAR AS amount, sum(u.line_items)::VARCHAR AS line_items
+FROM owner_unknown_tags u JOIN t ON list_contains(t.accounts, u.account) AND t.currency = u.currency
+GROUP BY ALL ORDER BY t.team_id, abs(sum(u.amount)) DESC, u.account, u.tag;
