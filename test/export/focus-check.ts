@@ -55,7 +55,7 @@ export async function checkFocusParquet(store: Store, file: string, runId: numbe
   // here per UTC day: a direct charge (owner a team, or unallocated) on every
   // dimension; a split charge (owner a cluster or a shared pool) per split
   // group on the dimensions the split leaves as they are (SPLIT_DROPPED null),
-  // with a unit and its quantity only where all of its line items share it.
+  // its units among them.
   const dims = DIMENSIONS.map(q).join(', ');
   expect((await store.one<{ n: string }>(
     `SELECT count(*) AS n FROM (SELECT x_AllotChargeId FROM ${f} GROUP BY 1 HAVING count(DISTINCT (${dims})) > 1)`))!.n).toBe('0');
@@ -69,7 +69,6 @@ export async function checkFocusParquet(store: Store, file: string, runId: numbe
               ${METRICS.map((m, i) => `sum(${m})::VARCHAR AS ${LI_METRICS[i]}`).join(', ')}, any_value(x_AllotLineItems)::VARCHAR AS line_items
        FROM ${f} GROUP BY 1)
      ORDER BY ALL`);
-  const one = (u: string) => `(count(${u}) = 0 OR (count(${u}) = count(*) AND min(${u}) = max(${u})))`;
   const liCol = (d: string) => {
     const c = snake(d);
     if (c === 'tags') return 'CASE WHEN split THEN MAP {} ELSE tags END AS tags';
@@ -77,17 +76,13 @@ export async function checkFocusParquet(store: Store, file: string, runId: numbe
     return c;
   };
   const li = await store.all(
-    `SELECT split, day, ${DIMENSIONS.map((d) => (d === 'PricingUnit' || d === 'ConsumedUnit' ? `CASE WHEN ${one(snake(d))} THEN min(${snake(d)}) END AS ${snake(d)}` : snake(d))).join(', ')},
-            ${LI_METRICS.map((m) => /quantity/.test(m)
-              ? `CASE WHEN ${one(m.replace('quantity', 'unit'))} THEN sum(${m}) END::VARCHAR AS ${m}`
-              : `sum(${m})::VARCHAR AS ${m}`).join(', ')}, count(*)::VARCHAR AS line_items
+    `SELECT split, day, ${DIMENSIONS.map(snake).join(', ')},
+            ${LI_METRICS.map((m) => `sum(${m})::VARCHAR AS ${m}`).join(', ')}, count(*)::VARCHAR AS line_items
      FROM (
        SELECT target_kind, target_id, split, date_trunc('day', charge_period_start) AS day,
-              ${DIMENSIONS.filter((d) => d !== 'PricingUnit' && d !== 'ConsumedUnit').map(liCol).join(', ')},
-              pricing_unit, consumed_unit, ${LI_METRICS.join(', ')},
-              CASE WHEN split THEN NULL ELSE pricing_unit END AS pu, CASE WHEN split THEN NULL ELSE consumed_unit END AS cu
+              ${DIMENSIONS.map(liCol).join(', ')}, ${LI_METRICS.join(', ')}
        FROM (SELECT *, target_kind IN ('cluster', 'pool') AS split FROM run_line_items WHERE run_id = $1))
-     GROUP BY target_kind, target_id, split, day, pu, cu, ${DIMENSIONS.filter((d) => d !== 'PricingUnit' && d !== 'ConsumedUnit').map(snake).join(', ')}
+     GROUP BY target_kind, target_id, split, day, ${DIMENSIONS.map(snake).join(', ')}
      ORDER BY ALL`, [runId]);
   expect(inFile.length).toBe(li.length);
   expect(inFile).toEqual(li);

@@ -41,11 +41,6 @@ CREATE OR REPLACE TEMP MACRO focus_cell_amount(share, first_t, first_i, r_i, s_t
 -- residual (its value less the sum of its parts) goes to the group's largest target.
 CREATE OR REPLACE TEMP MACRO focus_cell_part(v, ratio) AS CAST(v::DOUBLE * ratio AS DECIMAL(38,12));
 
--- Whether a charge's line items all have the same unit (or none): only then
--- are their quantities summed.
-CREATE OR REPLACE TEMP MACRO focus_one_unit(unit) AS
-  count(unit) = 0 OR (count(unit) = count(*) AND min(unit) = max(unit));
-
 SET VARIABLE focus_cost_metric = (SELECT cost_metric FROM focus_params);
 
 -- Origin charges: the run's line items summed per UTC day. A direct charge
@@ -54,13 +49,14 @@ SET VARIABLE focus_cost_metric = (SELECT cost_metric FROM focus_params);
 -- group (target_kind, target_id, billing_currency) and day on the columns the
 -- split leaves as they are: billing account, billing period, sub-account,
 -- provider, publisher, invoice issuer, service, charge category, class and
--- frequency, region, pricing category and commitment discount. The split
--- reads none of the columns it sums away (resource, availability zone, SKU,
--- charge description, tags: null on its rows); a unit and its quantity stay
--- when all of the charge's line items have that unit, else both are null.
+-- frequency, region, pricing category, pricing and consumed unit and
+-- commitment discount. The split reads none of the columns it sums away
+-- (resource, availability zone, SKU, charge description, tags: null on its
+-- rows). The units stay, so that every quantity is a sum in one unit and a
+-- usage row keeps the PricingUnit FOCUS requires of it.
 -- Numbered below (focus_charges).
 CREATE OR REPLACE TEMP TABLE focus_charges_raw AS
-SELECT * EXCLUDE (pricing_unit_key, consumed_unit_key),
+SELECT *,
        line_item_cost((SELECT cost_metric FROM focus_params), billed_cost, effective_cost, list_cost) AS cost
 FROM (
   SELECT target_kind, target_id,
@@ -71,14 +67,11 @@ FROM (
          provider_name, publisher_name, invoice_issuer_name, sub_account_id, sub_account_name,
          service_name, service_category, region_id, region_name, availability_zone,
          resource_id, resource_name, resource_type, sku_id, sku_price_id, pricing_category,
-         pricing_unit_key, consumed_unit_key,
-         CASE WHEN focus_one_unit(pricing_unit) THEN min(pricing_unit) END AS pricing_unit,
-         CASE WHEN focus_one_unit(consumed_unit) THEN min(consumed_unit) END AS consumed_unit,
+         pricing_unit, consumed_unit,
          commitment_discount_id, commitment_discount_type, commitment_discount_status, commitment_discount_category, tags,
          sum(billed_cost) AS billed_cost, sum(effective_cost) AS effective_cost, sum(list_cost) AS list_cost,
          sum(contracted_cost) AS contracted_cost,
-         CASE WHEN focus_one_unit(pricing_unit) THEN sum(pricing_quantity) END AS pricing_quantity,
-         CASE WHEN focus_one_unit(consumed_unit) THEN sum(consumed_quantity) END AS consumed_quantity,
+         sum(pricing_quantity) AS pricing_quantity, sum(consumed_quantity) AS consumed_quantity,
          count(*) AS line_items
   FROM (
     SELECT * REPLACE (
@@ -89,9 +82,7 @@ FROM (
              CASE WHEN split THEN NULL ELSE sku_id END AS sku_id,
              CASE WHEN split THEN NULL ELSE sku_price_id END AS sku_price_id,
              CASE WHEN split THEN NULL ELSE charge_description END AS charge_description,
-             CASE WHEN split THEN NULL ELSE tags END AS tags),
-           CASE WHEN split THEN NULL ELSE pricing_unit END AS pricing_unit_key,
-           CASE WHEN split THEN NULL ELSE consumed_unit END AS consumed_unit_key
+             CASE WHEN split THEN NULL ELSE tags END AS tags)
     FROM (
       SELECT *, target_kind IN ('cluster', 'pool') AS split
       FROM run_line_items
@@ -104,7 +95,7 @@ FROM (
            provider_name, publisher_name, invoice_issuer_name, sub_account_id, sub_account_name,
            service_name, service_category, region_id, region_name, availability_zone,
            resource_id, resource_name, resource_type, sku_id, sku_price_id, pricing_category,
-           pricing_unit_key, consumed_unit_key,
+           pricing_unit, consumed_unit,
            commitment_discount_id, commitment_discount_type, commitment_discount_status, commitment_discount_category, tags
 );
 
