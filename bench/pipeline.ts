@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --sizes 1e6,1e7,1e8 --phases focus,cur --teams N --clusters N --pods N --out DIR --fresh]`
+ * `npm run bench [-- --sizes 1e6,1e7,1e8 --phases focus,cur --teams N --clusters N --pods N --out DIR --fresh --skip-focus-export]`
  *
  * How Allot's cost grows with the work. For each size (FOCUS line items in
  * one month), the demo generator writes an organisation (default 300 teams,
@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench-out' },
     fresh: { type: 'boolean', default: false },
     phases: { type: 'string', default: 'focus,cur' },
+    // The FOCUS export grows with the month (about 20 s a million line items): leave it out at the largest sizes.
+    'skip-focus-export': { type: 'boolean', default: false },
     phase: { type: 'string' }, // internal: run one phase in this process
     size: { type: 'string' }, // internal: the size of that phase
   },
@@ -189,10 +191,12 @@ async function phasePipeline(n: number): Promise<PhaseResult> {
   });
   const { exportFocus } = await import('../src/export/focus/index.ts');
   const focusFile = join(dir, `focus-${g.period}.parquet`);
-  const [focusExp, tFocusExport] = await time('export FOCUS', () => exportFocus(store, g.period, focusFile));
+  const [focusExp, tFocusExport] = args['skip-focus-export']
+    ? [undefined, undefined]
+    : await time('export FOCUS', () => exportFocus(store, g.period, focusFile));
   // Gigabytes at these sizes: only its size is kept.
-  const focusMb = Math.round(statSync(focusFile).size / 2 ** 20);
-  rmSync(focusFile);
+  const focusMb = focusExp ? Math.round(statSync(focusFile).size / 2 ** 20) : undefined;
+  rmSync(focusFile, { force: true });
   const [closed, tClose] = await time('close', async () => {
     try {
       await closePeriod(store, g.period, { actor: 'bench', decimals: changed.config.currency_decimals });
@@ -206,17 +210,17 @@ async function phasePipeline(n: number): Promise<PhaseResult> {
   const lineItems = focus.files.reduce((a, f) => a + f.rowsLoaded, 0);
   const podSamples = snaps.reduce((a, f) => a + ((f as { pods?: number }).pods ?? 0), 0);
   return {
-    seconds: { ingest_focus: tFocus, ingest_k8s: tK8s, attribute: tAttr, reattribute: tReattr, export: tExport, focus_export: tFocusExport, close: tClose, reports: tReports },
+    seconds: { ingest_focus: tFocus, ingest_k8s: tK8s, attribute: tAttr, reattribute: tReattr, export: tExport, ...(tFocusExport === undefined ? {} : { focus_export: tFocusExport }), close: tClose, reports: tReports },
     rows: { line_items: lineItems, pod_samples: podSamples, classes: run.inputs.classes, chargeback_rows: exp.manifest.rows, reports: emails.length,
-      focus_line_items: focusExp.line_items, focus_charges: focusExp.origin_charges, focus_split_charges: focusExp.split_charges,
-      focus_split_rows: focusExp.split_rows, focus_rows: focusExp.rows },
+      ...(focusExp ? { focus_line_items: focusExp.line_items, focus_charges: focusExp.origin_charges, focus_split_charges: focusExp.split_charges,
+        focus_split_rows: focusExp.split_rows, focus_rows: focusExp.rows } : {}) },
     peakRssMb: peakRssMb(),
     info: {
       reconciles: run.totals.every((t) => t.ok) && rerun.totals.every((t) => t.ok),
       kept: rerun.inputs.kept.classes && rerun.inputs.kept.snapshots,
       closed,
       store_mb: Math.round(statSync(dbFile).size / 2 ** 20),
-      focus_mb: focusMb,
+      ...(focusMb === undefined ? {} : { focus_mb: focusMb }),
     },
   };
 }
@@ -284,7 +288,7 @@ async function phaseCurIngest(n: number): Promise<PhaseResult> {
 /** Runs one phase in a fresh Node process and returns what it printed. */
 function inChild(phase: string, n: number): PhaseResult {
   const argv = [TSX, SELF, '--phase', phase, '--size', String(n), '--out', out, '--teams', args.teams!, '--clusters', args.clusters!,
-    '--pods', args.pods!, '--period', args.period!, '--seed', args.seed!];
+    '--pods', args.pods!, '--period', args.period!, '--seed', args.seed!, ...(args['skip-focus-export'] ? ['--skip-focus-export'] : [])];
   const stdout = execFileSync(process.execPath, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as PhaseResult;
 }
@@ -337,9 +341,12 @@ function printSize(n: number, focus: NonNullable<SizeResult['focus']>): void {
   line('attribute', s.attribute!, `${int(rows.line_items!)} line items in ${int(rows.classes!)} classes`);
   line('re-attribute after a rule change', s.reattribute!, `sums kept: ${pipe.info!.kept}`);
   line('export the chargeback CSV', s.export!, `${int(rows.chargeback_rows!)} rows`);
-  line('export FOCUS (Parquet)', s.focus_export!, `${int(rows.focus_rows! / s.focus_export!)} rows/s, ${int(Number(pipe.info!.focus_mb))} MB`);
-  console.log(`    ${int(rows.focus_line_items!)} line items in → ${int(rows.focus_charges!)} daily charges, of which ${int(rows.focus_split_charges!)} split ` +
-    `into ${int(rows.focus_split_rows!)} allocated rows → ${int(rows.focus_rows!)} FOCUS rows out`);
+  if (s.focus_export === undefined) console.log('  export FOCUS (Parquet): left out (--skip-focus-export)');
+  else {
+    line('export FOCUS (Parquet)', s.focus_export, `${int(rows.focus_rows! / s.focus_export)} rows/s, ${int(Number(pipe.info!.focus_mb))} MB`);
+    console.log(`    ${int(rows.focus_line_items!)} line items in → ${int(rows.focus_charges!)} daily charges, of which ${int(rows.focus_split_charges!)} split ` +
+      `into ${int(rows.focus_split_rows!)} allocated rows → ${int(rows.focus_rows!)} FOCUS rows out`);
+  }
   line('close the month', s.close!, String(pipe.info!.closed));
   line('team reports', s.reports!, `${rows.reports} teams`);
   line('pipeline: ingest FOCUS + attribute + export', pipelineSeconds(pipe));
@@ -363,7 +370,7 @@ function printGrowth(results: SizeResult[]): void {
     row('attribute', secs((r) => r.pipe.seconds.attribute!));
     row('re-attribute', f((r) => `${fmt(r.pipe.seconds.reattribute!, 2)} s (${fmt(r.pipe.seconds.reattribute! / r.floor.seconds.floor!)}× floor)`));
     row('export', secs((r) => r.pipe.seconds.export!));
-    row('export FOCUS', f((r) => `${fmt(r.pipe.seconds.focus_export!, 2)} s (${int(r.pipe.rows!.focus_rows!)} rows)`));
+    row('export FOCUS', f((r) => (r.pipe.seconds.focus_export === undefined ? 'left out' : `${fmt(r.pipe.seconds.focus_export, 2)} s (${int(r.pipe.rows!.focus_rows!)} rows)`)));
     row('pipeline', secs((r) => pipelineSeconds(r.pipe)));
     row('ingest snapshots', f((r) => `${int(r.pipe.rows!.pod_samples! / r.pipe.seconds.ingest_k8s!)} samples/s`));
     row('close + team reports', f((r) => `${fmt(r.pipe.seconds.close! + r.pipe.seconds.reports!, 1)} s`));
