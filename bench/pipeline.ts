@@ -11,8 +11,11 @@
  *   2. the copy: the Parquet as it is into a DuckDB file (what merely keeping
  *      every column costs, before any parsing or checking);
  *   3. the pipeline, one store: ingest FOCUS, ingest snapshots, attribute,
- *      re-attribute after a rule change, export the chargeback CSV, export
- *      FOCUS 1.3 (Parquet), close the month, write every team's report.
+ *      re-attribute after a rule change, the daily pull of the open month
+ *      (the AWS file delivered again with its last day restated, the GCP
+ *      file unchanged) and attribute after it, export the chargeback CSV,
+ *      export FOCUS 1.3 (Parquet), close the month, write every team's report.
+ *      The restated file is written once per size (DIR/<size>/restated) and reused.
  * The `cur` phases do the same for the organisation's AWS month as one CUR
  * 2.0 Parquet file of the size (DIR/<size>/cur, also reused): its floor (a
  * bare scan summing it by team tag), its plain copy into DuckDB, and
@@ -96,6 +99,15 @@ function duBytes(dir: string): number {
   return total;
 }
 
+/** The month delivered again: the AWS file with its last day's rows restated (their descriptions changed, costs kept so the invoice still ties out). */
+interface Restated {
+  seconds: number;
+  file: string;
+  rows: number;
+  restatedRows: number;
+}
+const restatedFile = (n: number) => join(sizeDir(n), 'restated', 'restated.json');
+
 const generated = (n: number): Generated => JSON.parse(readFileSync(generatedFile(n), 'utf8')) as Generated;
 
 /** The CUR 2.0 file of one size, what it was made with and its exact totals. */
@@ -126,6 +138,34 @@ async function phaseGenerate(n: number): Promise<PhaseResult> {
   writeFileSync(join(inputsDir(n), 'config.yaml'), org.configYaml);
   writeFileSync(generatedFile(n), JSON.stringify(g, null, 2));
   return { seconds: { generate: s }, peakRssMb: peakRssMb() };
+}
+
+async function phaseRestate(n: number): Promise<PhaseResult> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const g = generated(n);
+  const aws = g.focusFiles.find((f) => f.includes('aws'))!;
+  const dir = join(sizeDir(n), 'restated');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, aws.split('/').pop()!);
+  const db = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB', temp_directory: join(dir, '.tmp') });
+  const conn = await db.connect();
+  const lastDay = `(SELECT max(ChargePeriodStart)::DATE FROM read_parquet('${aws}'))`;
+  const [, s] = await time('restate the last day', () =>
+    conn.run(
+      `COPY (SELECT * REPLACE (CASE WHEN ChargePeriodStart::DATE = ${lastDay} THEN ChargeDescription || ' (restated)' ELSE ChargeDescription END AS ChargeDescription)
+             FROM read_parquet('${aws}')) TO '${file}' (FORMAT parquet, COMPRESSION zstd)`,
+    ),
+  );
+  const counts = (await conn.runAndReadAll(
+    `SELECT count(*)::VARCHAR AS rows, count(*) FILTER (WHERE ChargeDescription LIKE '% (restated)')::VARCHAR AS restated FROM read_parquet('${file}')`,
+  )).getRowObjectsJS()[0] as { rows: string; restated: string };
+  conn.closeSync();
+  db.closeSync();
+  rmSync(join(dir, '.tmp'), { recursive: true, force: true });
+  const r: Restated = { seconds: s, file, rows: Number(counts.rows), restatedRows: Number(counts.restated) };
+  writeFileSync(restatedFile(n), JSON.stringify(r, null, 2));
+  return { seconds: { restate: s }, peakRssMb: peakRssMb() };
 }
 
 const parquetList = (files: string[]) => `[${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
@@ -184,6 +224,11 @@ async function phasePipeline(n: number): Promise<PhaseResult> {
   await ingestInvoices(store, g.invoicesFile);
   const [run, tAttr] = await time('attribute', () => attribute(store, loaded, g.period));
   const [rerun, tReattr] = await time('re-attribute after a rule change', () => attribute(store, changed, g.period));
+  // The daily pull of the open month: every part delivered again, one of them restated.
+  const restated = JSON.parse(readFileSync(restatedFile(n), 'utf8')) as Restated;
+  const pull = g.focusFiles.map((f) => (f.includes('aws') ? restated.file : f));
+  const [daily, tPull] = await time('daily pull (the month again, restated)', () => ingestFocusFiles(store, pull));
+  const [afterPull, tAfterPull] = await time('attribute after the daily pull', () => attribute(store, changed, g.period));
   const [exp, tExport] = await time('export', async () => {
     const e = await buildChargebackExport(store, g.period);
     writeChargebackFiles(e, join(dir, `chargeback-${g.period}.csv`));
@@ -210,13 +255,16 @@ async function phasePipeline(n: number): Promise<PhaseResult> {
   const lineItems = focus.files.reduce((a, f) => a + f.rowsLoaded, 0);
   const podSamples = snaps.reduce((a, f) => a + ((f as { pods?: number }).pods ?? 0), 0);
   return {
-    seconds: { ingest_focus: tFocus, ingest_k8s: tK8s, attribute: tAttr, reattribute: tReattr, export: tExport, ...(tFocusExport === undefined ? {} : { focus_export: tFocusExport }), close: tClose, reports: tReports },
+    seconds: { ingest_focus: tFocus, ingest_k8s: tK8s, attribute: tAttr, reattribute: tReattr, daily_pull: tPull, attribute_after_pull: tAfterPull, export: tExport, ...(tFocusExport === undefined ? {} : { focus_export: tFocusExport }), close: tClose, reports: tReports },
     rows: { line_items: lineItems, pod_samples: podSamples, classes: run.inputs.classes, chargeback_rows: exp.manifest.rows, reports: emails.length,
+      pull_rows_loaded: daily.files.reduce((a, f) => a + (f.status === 'active' ? f.rowsLoaded : 0), 0),
+      pull_files_unchanged: daily.files.filter((f) => f.status !== 'active').length,
+      pull_restated_rows: restated.restatedRows,
       ...(focusExp ? { focus_line_items: focusExp.line_items, focus_charges: focusExp.origin_charges, focus_split_charges: focusExp.split_charges,
         focus_split_rows: focusExp.split_rows, focus_rows: focusExp.rows } : {}) },
     peakRssMb: peakRssMb(),
     info: {
-      reconciles: run.totals.every((t) => t.ok) && rerun.totals.every((t) => t.ok),
+      reconciles: [run, rerun, afterPull].every((r) => r.totals.every((t) => t.ok)),
       kept: rerun.inputs.kept.classes && rerun.inputs.kept.snapshots,
       closed,
       store_mb: Math.round(statSync(dbFile).size / 2 ** 20),
@@ -340,6 +388,8 @@ function printSize(n: number, focus: NonNullable<SizeResult['focus']>): void {
   line('ingest snapshots', s.ingest_k8s!, `${int(rows.pod_samples! / s.ingest_k8s!)} pod samples/s`);
   line('attribute', s.attribute!, `${int(rows.line_items!)} line items in ${int(rows.classes!)} classes`);
   line('re-attribute after a rule change', s.reattribute!, `sums kept: ${pipe.info!.kept}`);
+  line('daily pull: the month again, restated', s.daily_pull!, `${int(rows.pull_rows_loaded!)} rows written (${int(rows.pull_restated_rows!)} of them restated); ${rows.pull_files_unchanged} unchanged file(s) skipped by content`);
+  line('attribute after the daily pull', s.attribute_after_pull!);
   line('export the chargeback CSV', s.export!, `${int(rows.chargeback_rows!)} rows`);
   if (s.focus_export === undefined) console.log('  export FOCUS (Parquet): left out (--skip-focus-export)');
   else {
@@ -369,6 +419,8 @@ function printGrowth(results: SizeResult[]): void {
     row('ingest FOCUS', secs((r) => r.pipe.seconds.ingest_focus!));
     row('attribute', secs((r) => r.pipe.seconds.attribute!));
     row('re-attribute', f((r) => `${fmt(r.pipe.seconds.reattribute!, 2)} s (${fmt(r.pipe.seconds.reattribute! / r.floor.seconds.floor!)}× floor)`));
+    row('daily pull (restated month)', secs((r) => r.pipe.seconds.daily_pull!));
+    row('attribute after the pull', secs((r) => r.pipe.seconds.attribute_after_pull!));
     row('export', secs((r) => r.pipe.seconds.export!));
     row('export FOCUS', f((r) => (r.pipe.seconds.focus_export === undefined ? 'left out' : `${fmt(r.pipe.seconds.focus_export, 2)} s (${int(r.pipe.rows!.focus_rows!)} rows)`)));
     row('pipeline', secs((r) => pipelineSeconds(r.pipe)));
@@ -395,7 +447,7 @@ async function main(): Promise<void> {
     const n = Number(args.size);
     const phases: Record<string, (n: number) => Promise<PhaseResult>> = {
       generate: phaseGenerate, floor: phaseFloor, copy: phaseCopy, pipeline: phasePipeline,
-      'cur-generate': phaseCurGenerate, 'cur-floor': phaseCurFloor, 'cur-copy': phaseCurCopy, 'cur-ingest': phaseCurIngest,
+      restate: phaseRestate, 'cur-generate': phaseCurGenerate, 'cur-floor': phaseCurFloor, 'cur-copy': phaseCurCopy, 'cur-ingest': phaseCurIngest,
     };
     const fn = phases[args.phase];
     if (!fn) throw new Error(`unknown phase ${args.phase}`);
@@ -420,6 +472,7 @@ async function main(): Promise<void> {
     if (phases.has('focus')) {
       const fresh = args.fresh || !existsSync(generatedFile(n)) || JSON.stringify(generated(n).params) !== JSON.stringify(params(n));
       if (fresh) inChild('generate', n);
+      if (fresh || !existsSync(restatedFile(n))) inChild('restate', n);
       r.focus = { gen: generated(n), floor: inChild('floor', n), copy: inChild('copy', n), pipe: inChild('pipeline', n) };
       printSize(n, r.focus);
     }
