@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --sizes 1e6,1e7,1e8 --phases focus,cur --teams N --clusters N --pods N --out DIR --fresh --skip-focus-export]`
+ * `npm run bench [-- --sizes 1e6,1e7,1e8 --phases focus,cur --cur-sizes 1e7 --focus-export-max 1e7 --teams N --clusters N --pods N --out DIR --fresh]`
  *
  * How Allot's cost grows with the work. For each size (FOCUS line items in
  * one month), the demo generator writes an organisation (default 300 teams,
@@ -44,8 +44,10 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench-out' },
     fresh: { type: 'boolean', default: false },
     phases: { type: 'string', default: 'focus,cur' },
-    // The FOCUS export grows with the month (about 20 s a million line items): leave it out at the largest sizes.
-    'skip-focus-export': { type: 'boolean', default: false },
+    // The FOCUS export grows with the month (about 20 s a million line items): sizes above this leave it out.
+    'focus-export-max': { type: 'string', default: '1e7' },
+    // The CUR 2.0 phases run at these sizes only (each needs its own generated file).
+    'cur-sizes': { type: 'string', default: '1e7' },
     phase: { type: 'string' }, // internal: run one phase in this process
     size: { type: 'string' }, // internal: the size of that phase
   },
@@ -236,7 +238,7 @@ async function phasePipeline(n: number): Promise<PhaseResult> {
   });
   const { exportFocus } = await import('../src/export/focus/index.ts');
   const focusFile = join(dir, `focus-${g.period}.parquet`);
-  const [focusExp, tFocusExport] = args['skip-focus-export']
+  const [focusExp, tFocusExport] = n > Number(args['focus-export-max'])
     ? [undefined, undefined]
     : await time('export FOCUS', () => exportFocus(store, g.period, focusFile));
   // Gigabytes at these sizes: only its size is kept.
@@ -336,7 +338,7 @@ async function phaseCurIngest(n: number): Promise<PhaseResult> {
 /** Runs one phase in a fresh Node process and returns what it printed. */
 function inChild(phase: string, n: number): PhaseResult {
   const argv = [TSX, SELF, '--phase', phase, '--size', String(n), '--out', out, '--teams', args.teams!, '--clusters', args.clusters!,
-    '--pods', args.pods!, '--period', args.period!, '--seed', args.seed!, ...(args['skip-focus-export'] ? ['--skip-focus-export'] : [])];
+    '--pods', args.pods!, '--period', args.period!, '--seed', args.seed!, '--focus-export-max', args['focus-export-max']!];
   const stdout = execFileSync(process.execPath, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as PhaseResult;
 }
@@ -391,7 +393,7 @@ function printSize(n: number, focus: NonNullable<SizeResult['focus']>): void {
   line('daily pull: the month again, restated', s.daily_pull!, `${int(rows.pull_rows_loaded!)} rows written (${int(rows.pull_restated_rows!)} of them restated); ${rows.pull_files_unchanged} unchanged file(s) skipped by content`);
   line('attribute after the daily pull', s.attribute_after_pull!);
   line('export the chargeback CSV', s.export!, `${int(rows.chargeback_rows!)} rows`);
-  if (s.focus_export === undefined) console.log('  export FOCUS (Parquet): left out (--skip-focus-export)');
+  if (s.focus_export === undefined) console.log(`  export FOCUS (Parquet): left out above ${int(Number(args['focus-export-max']))} line items (--focus-export-max)`);
   else {
     line('export FOCUS (Parquet)', s.focus_export, `${int(rows.focus_rows! / s.focus_export)} rows/s, ${int(Number(pipe.info!.focus_mb))} MB`);
     console.log(`    ${int(rows.focus_line_items!)} line items in → ${int(rows.focus_charges!)} daily charges, of which ${int(rows.focus_split_charges!)} split ` +
@@ -460,6 +462,8 @@ async function main(): Promise<void> {
   const phases = new Set(args.phases!.split(',').map((p) => p.trim()));
   const unknown = [...phases].find((p) => p !== 'focus' && p !== 'cur');
   if (unknown !== undefined || phases.size === 0) throw new Error(`--phases: focus, cur or both, comma-separated (got ${args.phases})`);
+  const curSizes = args['cur-sizes']!.split(',').map((s) => Number(s.trim()));
+  if (!Number.isSafeInteger(Number(args['focus-export-max']))) throw new Error(`--focus-export-max: a number of line items, e.g. 1e7 (got ${args['focus-export-max']})`);
   mkdirSync(out, { recursive: true });
   console.log(
     `Allot benchmark on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${fmt(totalmem() / 2 ** 30, 0)} GiB; ` +
@@ -476,7 +480,7 @@ async function main(): Promise<void> {
       r.focus = { gen: generated(n), floor: inChild('floor', n), copy: inChild('copy', n), pipe: inChild('pipeline', n) };
       printSize(n, r.focus);
     }
-    if (phases.has('cur')) {
+    if (phases.has('cur') && curSizes.includes(n)) {
       const fresh = args.fresh || !existsSync(curFile(n)) || JSON.stringify(curGenerated(n).params) !== JSON.stringify(params(n));
       if (fresh) inChild('cur-generate', n);
       r.cur = { gen: curGenerated(n), floor: inChild('cur-floor', n), copy: inChild('cur-copy', n), ingest: inChild('cur-ingest', n) };
