@@ -358,7 +358,7 @@ const pipelineSeconds = (p: PhaseResult) => p.seconds.ingest_focus! + p.seconds.
 /** Seconds with their multiples of the floor and of the copy. */
 function phaseLine(f: number, c: number): (name: string, secs: number, rate?: string) => void {
   return (name, secs, rate = '') =>
-    console.log(`  ${name.padEnd(34)} ${fmt(secs, 2).padStart(9)} s  ${fmt(secs / f).padStart(7)}× floor  ${fmt(secs / c, 2).padStart(6)}× copy  ${rate}`);
+    console.log(`  ${name.padEnd(44)} ${fmt(secs, 2).padStart(9)} s  ${fmt(secs / f).padStart(7)}× floor  ${fmt(secs / c, 2).padStart(6)}× copy  ${rate}`);
 }
 
 function printCur(n: number, cur: NonNullable<SizeResult['cur']>): void {
@@ -390,7 +390,7 @@ function printSize(n: number, focus: NonNullable<SizeResult['focus']>): void {
   line('ingest snapshots', s.ingest_k8s!, `${int(rows.pod_samples! / s.ingest_k8s!)} pod samples/s`);
   line('attribute', s.attribute!, `${int(rows.line_items!)} line items in ${int(rows.classes!)} classes`);
   line('re-attribute after a rule change', s.reattribute!, `sums kept: ${pipe.info!.kept}`);
-  line('daily pull: the month again, restated', s.daily_pull!, `${int(rows.pull_rows_loaded!)} rows written (${int(rows.pull_restated_rows!)} of them restated); ${rows.pull_files_unchanged} unchanged file(s) skipped by content`);
+  line('daily pull (restated month)', s.daily_pull!, `${int(rows.pull_rows_loaded!)} rows written (${int(rows.pull_restated_rows!)} of them restated); ${rows.pull_files_unchanged} unchanged file(s) skipped by content`);
   line('attribute after the daily pull', s.attribute_after_pull!);
   line('export the chargeback CSV', s.export!, `${int(rows.chargeback_rows!)} rows`);
   if (s.focus_export === undefined) console.log(`  export FOCUS (Parquet): left out above ${int(Number(args['focus-export-max']))} line items (--focus-export-max)`);
