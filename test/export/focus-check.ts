@@ -15,8 +15,10 @@ const DIMENSIONS = [
   'ServiceName', 'SkuId', 'SkuPriceId', 'SubAccountId', 'SubAccountName', 'Tags',
 ];
 const METRICS = ['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'PricingQuantity', 'ConsumedQuantity'];
-/** The dimensions a split charge sums away (null on its rows). */
-const SPLIT_DROPPED = ['AvailabilityZone', 'ChargeDescription', 'ResourceId', 'ResourceName', 'ResourceType', 'SkuId', 'SkuPriceId', 'Tags'];
+/** The dimensions a split charge sums away (null on its rows; its ChargeDescription says what it sums: SPLIT_DESCRIPTION). */
+const SPLIT_DROPPED = ['AvailabilityZone', 'ResourceId', 'ResourceName', 'ResourceType', 'SkuId', 'SkuPriceId', 'Tags'];
+/** A split charge's description, as the README words it. */
+const SPLIT_DESCRIPTION = `'Split by Allot: the day''s ' || coalesce(service_name, 'unnamed service') || ' charges of ' || (CASE WHEN target_kind = 'cluster' THEN 'cluster ' ELSE 'shared pool ' END) || target_id`;
 const LI_METRICS = ['billed_cost', 'effective_cost', 'list_cost', 'contracted_cost', 'pricing_quantity', 'consumed_quantity'];
 
 /** Mandatory FOCUS 1.3 columns and their types as Parquet carries them. */
@@ -72,6 +74,7 @@ export async function checkFocusParquet(store: Store, file: string, runId: numbe
   const liCol = (d: string) => {
     const c = snake(d);
     if (c === 'tags') return 'CASE WHEN split THEN MAP {} ELSE tags END AS tags';
+    if (c === 'charge_description') return `CASE WHEN split THEN ${SPLIT_DESCRIPTION} ELSE charge_description END AS charge_description`;
     if (SPLIT_DROPPED.includes(d)) return `CASE WHEN split THEN NULL ELSE ${c} END AS ${c}`;
     return c;
   };

@@ -52,7 +52,7 @@ SET VARIABLE focus_cost_metric = (SELECT cost_metric FROM focus_params);
 -- frequency, region, pricing category, pricing and consumed unit and
 -- commitment discount. The split reads none of the columns it sums away
 -- (resource, availability zone, SKU, charge description, tags: null on its
--- rows). The units stay, so that every quantity is a sum in one unit and a
+-- rows, but for a description of what the row sums). The units stay, so that every quantity is a sum in one unit and a
 -- usage row keeps the PricingUnit FOCUS requires of it.
 -- Numbered below (focus_charges).
 CREATE OR REPLACE TEMP TABLE focus_charges_raw AS
@@ -81,7 +81,10 @@ FROM (
              CASE WHEN split THEN NULL ELSE resource_type END AS resource_type,
              CASE WHEN split THEN NULL ELSE sku_id END AS sku_id,
              CASE WHEN split THEN NULL ELSE sku_price_id END AS sku_price_id,
-             CASE WHEN split THEN NULL ELSE charge_description END AS charge_description,
+             -- FOCUS: ChargeDescription SHOULD NOT be null. Built from the group's key, so it sums nothing away.
+             CASE WHEN split THEN 'Split by Allot: the day''s ' || coalesce(service_name, 'unnamed service') || ' charges of '
+                                  || CASE target_kind WHEN 'cluster' THEN 'cluster ' ELSE 'shared pool ' END || target_id
+                  ELSE charge_description END AS charge_description,
              CASE WHEN split THEN NULL ELSE tags END AS tags)
     FROM (
       SELECT *, target_kind IN ('cluster', 'pool') AS split
