@@ -52,8 +52,9 @@ SET VARIABLE focus_cost_metric = (SELECT cost_metric FROM focus_params);
 -- frequency, region, pricing category, pricing and consumed unit and
 -- commitment discount. The split reads none of the columns it sums away
 -- (resource, availability zone, SKU, charge description, tags: null on its
--- rows, but for a description of what the row sums). The units stay, so that every quantity is a sum in one unit and a
--- usage row keeps the PricingUnit FOCUS requires of it.
+-- rows, but for a description of what the row sums). The units stay, so
+-- that every quantity is a sum in one unit and a usage row keeps the
+-- PricingUnit FOCUS requires of it.
 -- Numbered below (focus_charges).
 CREATE OR REPLACE TEMP TABLE focus_charges_raw AS
 SELECT *,
