@@ -141,7 +141,7 @@ export async function ingestBudgets(store: Store, config: Config, file: string, 
   return store.transaction(async () => {
     const pairs = JSON.stringify([...new Set(rows.map((r) => `${r.team_id}\u0000${r.period}`))]);
     const replaced = (await store.all(sql('replace'), [pairs, at])).length;
-    for (const r of rows) await store.run(sql('insert'), [r.team_id, r.period, r.charge_type, r.currency, r.amount, file, r.line, at]);
+    await store.run(sql('insert'), [JSON.stringify(rows), file, at]);
     return {
       file,
       rows: new Set(rows.map((r) => r.line)).size,

@@ -114,8 +114,6 @@ export async function recordControlTotals(store: Store, kind: 'invoice' | 'aws-c
   const keys = new Map(rows.map((r) => [JSON.stringify([r.billing_account_id, r.billing_period, r.currency]), r]));
   let replaced = 0;
   for (const r of keys.values()) replaced += (await store.all(sql('control-replace'), [kind, r.billing_account_id, r.billing_period, r.currency, at])).length;
-  for (const r of rows) {
-    await store.run(sql('control-insert'), [kind, r.provider, r.billing_account_id, r.billing_period, r.currency, r.invoice_id, r.amount, r.file, r.line, at]);
-  }
+  await store.run(sql('control-insert'), [kind, JSON.stringify(rows), at]);
   return replaced;
 }

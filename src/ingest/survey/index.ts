@@ -83,7 +83,7 @@ export async function ingestSurvey(store: Store, file: string, teams: Map<string
   const { kind, rows } = readSurvey(file, teams);
   return store.transaction(async () => {
     const replaced = (await store.all(sql(`${kind}-clear`), [file])).length;
-    for (const r of rows) await store.run(sql(`${kind}-insert`), [r.team_id, r.date, r.value, file, r.line, now.toISOString()]);
+    await store.run(sql(`${kind}-insert`), [JSON.stringify(rows), file, now.toISOString()]);
     return { file, kind, rows: rows.length, teams: new Set(rows.map((r) => r.team_id)).size, replaced };
   });
 }

@@ -1,5 +1,7 @@
--- Records one budget, current until a later file's budget of the same team and month replaces it.
--- $1 VARCHAR team id  $2 VARCHAR period  $3 VARCHAR charge type  $4 VARCHAR currency  $5 VARCHAR amount (decimal text)
--- $6 VARCHAR the file  $7 its line  $8 VARCHAR when (ISO 8601)
+-- Records a file's budgets, each current until a later file's budget of the same team and month replaces it.
+-- $1 VARCHAR the budgets: a JSON array of {team_id, period, charge_type, currency, amount (decimal text), line}
+-- $2 VARCHAR the file  $3 VARCHAR when (ISO 8601)
 -- Returns: nothing
-INSERT INTO budgets VALUES ($1, $2, $3, $4, $5::DECIMAL(38,12), $6, $7, $8::TIMESTAMP, NULL);
+INSERT INTO budgets
+SELECT b.team_id, b.period, b.charge_type, b.currency, b.amount::DECIMAL(38,12), $2, b.line, $3::TIMESTAMP, NULL
+FROM (SELECT unnest(from_json($1, '[{"team_id": "VARCHAR", "period": "VARCHAR", "charge_type": "VARCHAR", "currency": "VARCHAR", "amount": "VARCHAR", "line": "BIGINT"}]')) AS b);
