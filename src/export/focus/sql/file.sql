@@ -2,7 +2,8 @@
 -- period (focus_charges, in charge_id order), each charge Allot split
 -- replaced by its allocated charges, one per target of its group. Streams:
 -- nothing here is stored or sorted.
--- Reads: focus_charges (split.sql, rows.sql), variables focus_targets and focus_spans (rows.sql), focus_cost_metric (split.sql).
+-- Reads: focus_charges (split.sql, rows.sql), variables focus_targets and focus_spans (rows.sql), focus_cost_metric (split.sql);
+-- the focus_cell_* macros (split.sql).
 -- Returns: the FOCUS columns (FOCUS 1.3 names; Allot's own columns carry the x_ prefix).
 
 -- Within a group every charge is split by the same ratios: the other
@@ -20,12 +21,10 @@ amounts AS (
 ),
 money AS (
   SELECT *,
-         CASE WHEN t IS NULL THEN billed_cost WHEN metric = 'BilledCost' THEN amount
-              ELSE focus_cell_part(billed_cost, t.ratio) + CASE WHEN t.largest THEN billed_cost_r ELSE 0 END END AS m_billed,
-         CASE WHEN t IS NULL THEN effective_cost WHEN metric NOT IN ('BilledCost', 'ListCost') THEN amount
-              ELSE focus_cell_part(effective_cost, t.ratio) + CASE WHEN t.largest THEN effective_cost_r ELSE 0 END END AS m_effective,
-         CASE WHEN t IS NULL THEN list_cost WHEN metric = 'ListCost' THEN amount
-              ELSE focus_cell_part(list_cost, t.ratio) + CASE WHEN t.largest THEN list_cost_r ELSE 0 END END AS m_list
+         CASE WHEN t IS NOT NULL AND metric = 'BilledCost' THEN amount ELSE focus_cell_value(billed_cost, billed_cost_r, t) END AS m_billed,
+         CASE WHEN t IS NOT NULL AND metric NOT IN ('BilledCost', 'ListCost') THEN amount
+              ELSE focus_cell_value(effective_cost, effective_cost_r, t) END AS m_effective,
+         CASE WHEN t IS NOT NULL AND metric = 'ListCost' THEN amount ELSE focus_cell_value(list_cost, list_cost_r, t) END AS m_list
   FROM amounts
 )
 SELECT
@@ -51,18 +50,15 @@ SELECT
   commitment_discount_id AS CommitmentDiscountId,
   commitment_discount_status AS CommitmentDiscountStatus,
   commitment_discount_type AS CommitmentDiscountType,
-  CASE WHEN t IS NULL THEN consumed_quantity
-       ELSE focus_cell_part(consumed_quantity, t.ratio) + CASE WHEN t.largest THEN consumed_quantity_r ELSE 0 END END AS ConsumedQuantity,
+  focus_cell_value(consumed_quantity, consumed_quantity_r, t) AS ConsumedQuantity,
   consumed_unit AS ConsumedUnit,
-  CASE WHEN t IS NULL THEN contracted_cost
-       ELSE focus_cell_part(contracted_cost, t.ratio) + CASE WHEN t.largest THEN contracted_cost_r ELSE 0 END END AS ContractedCost,
+  focus_cell_value(contracted_cost, contracted_cost_r, t) AS ContractedCost,
   m_effective AS EffectiveCost,
   coalesce(provider_name, publisher_name) AS HostProviderName,
   invoice_issuer_name AS InvoiceIssuerName,
   m_list AS ListCost,
   pricing_category AS PricingCategory,
-  CASE WHEN t IS NULL THEN pricing_quantity
-       ELSE focus_cell_part(pricing_quantity, t.ratio) + CASE WHEN t.largest THEN pricing_quantity_r ELSE 0 END END AS PricingQuantity,
+  focus_cell_value(pricing_quantity, pricing_quantity_r, t) AS PricingQuantity,
   pricing_unit AS PricingUnit,
   provider_name AS ProviderName,
   publisher_name AS PublisherName,

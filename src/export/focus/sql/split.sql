@@ -40,6 +40,13 @@ CREATE OR REPLACE TEMP MACRO focus_cell_amount(share, first_t, first_i, r_i, s_t
 -- Another summable column of a cell, split by the same ratio; the charge's
 -- residual (its value less the sum of its parts) goes to the group's largest target.
 CREATE OR REPLACE TEMP MACRO focus_cell_part(v, ratio) AS CAST(v::DOUBLE * ratio AS DECIMAL(38,12));
+-- What a charge's parts of v leave over, given its group's ratios.
+CREATE OR REPLACE TEMP MACRO focus_residual(v, ratios) AS v - list_sum(list_transform(ratios, r -> focus_cell_part(v, r)));
+-- A cell's v: the charge's own where no split touched it (target t null), else its part plus, for the
+-- group's largest target, the charge's residual r.
+CREATE OR REPLACE TEMP MACRO focus_cell_value(v, r, t) AS
+  CASE WHEN t IS NULL THEN v
+       ELSE focus_cell_part(v, struct_extract(t, 'ratio')) + CASE WHEN struct_extract(t, 'largest') THEN r ELSE 0 END END;
 
 SET VARIABLE focus_cost_metric = (SELECT cost_metric FROM focus_params);
 
@@ -276,17 +283,17 @@ SELECT row_number() OVER () AS charge_id, *
 FROM (
   SELECT c.*, g.gid,
          CASE WHEN getvariable('focus_ratios')[g.gid].zero THEN c.cost
-              ELSE c.cost - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio_d, r -> focus_cell_part(c.cost, r))) END AS r_i,
+              ELSE focus_residual(c.cost, getvariable('focus_ratios')[g.gid].ratio_d) END AS r_i,
          -- (The cost measure's own column is the cell's amount: no residual of its own.)
          CASE WHEN getvariable('focus_cost_metric') <> 'BilledCost' THEN
-           c.billed_cost - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.billed_cost, r))) END AS billed_cost_r,
+           focus_residual(c.billed_cost, getvariable('focus_ratios')[g.gid].ratio) END AS billed_cost_r,
          CASE WHEN getvariable('focus_cost_metric') IN ('BilledCost', 'ListCost') THEN
-           c.effective_cost - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.effective_cost, r))) END AS effective_cost_r,
+           focus_residual(c.effective_cost, getvariable('focus_ratios')[g.gid].ratio) END AS effective_cost_r,
          CASE WHEN getvariable('focus_cost_metric') <> 'ListCost' THEN
-           c.list_cost - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.list_cost, r))) END AS list_cost_r,
-         c.contracted_cost - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.contracted_cost, r))) AS contracted_cost_r,
-         c.pricing_quantity - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.pricing_quantity, r))) AS pricing_quantity_r,
-         c.consumed_quantity - list_sum(list_transform(getvariable('focus_ratios')[g.gid].ratio, r -> focus_cell_part(c.consumed_quantity, r))) AS consumed_quantity_r,
+           focus_residual(c.list_cost, getvariable('focus_ratios')[g.gid].ratio) END AS list_cost_r,
+         focus_residual(c.contracted_cost, getvariable('focus_ratios')[g.gid].ratio) AS contracted_cost_r,
+         focus_residual(c.pricing_quantity, getvariable('focus_ratios')[g.gid].ratio) AS pricing_quantity_r,
+         focus_residual(c.consumed_quantity, getvariable('focus_ratios')[g.gid].ratio) AS consumed_quantity_r,
          coalesce(c.target_id, 'unallocated') AS x_team,
          CASE c.target_kind WHEN 'team' THEN 'direct' ELSE 'unallocated' END AS x_charge_type,
          coalesce(nullif(c.service_name, ''), 'Unknown service') AS x_service,
