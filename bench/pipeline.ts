@@ -27,11 +27,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import YAML from 'yaml';
+import { sqlString } from '../src/store/db.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -149,18 +150,18 @@ async function phaseRestate(n: number): Promise<PhaseResult> {
   const dir = join(sizeDir(n), 'restated');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, aws.split('/').pop()!);
+  const file = join(dir, basename(aws));
   const db = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB', temp_directory: join(dir, '.tmp') });
   const conn = await db.connect();
-  const lastDay = `(SELECT max(ChargePeriodStart)::DATE FROM read_parquet('${aws}'))`;
+  const lastDay = `(SELECT max(ChargePeriodStart)::DATE FROM read_parquet(${sqlString(aws)}))`;
   const [, s] = await time('restate the last day', () =>
     conn.run(
       `COPY (SELECT * REPLACE (CASE WHEN ChargePeriodStart::DATE = ${lastDay} THEN ChargeDescription || ' (restated)' ELSE ChargeDescription END AS ChargeDescription)
-             FROM read_parquet('${aws}')) TO '${file}' (FORMAT parquet, COMPRESSION zstd)`,
+             FROM read_parquet(${sqlString(aws)})) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
     ),
   );
   const counts = (await conn.runAndReadAll(
-    `SELECT count(*)::VARCHAR AS rows, count(*) FILTER (WHERE ChargeDescription LIKE '% (restated)')::VARCHAR AS restated FROM read_parquet('${file}')`,
+    `SELECT count(*)::VARCHAR AS rows, count(*) FILTER (WHERE ChargeDescription LIKE '% (restated)')::VARCHAR AS restated FROM read_parquet(${sqlString(file)})`,
   )).getRowObjectsJS()[0] as { rows: string; restated: string };
   conn.closeSync();
   db.closeSync();
@@ -170,7 +171,7 @@ async function phaseRestate(n: number): Promise<PhaseResult> {
   return { seconds: { restate: s }, peakRssMb: peakRssMb() };
 }
 
-const parquetList = (files: string[]) => `[${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
+const parquetList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
 
 async function phaseFloor(n: number): Promise<PhaseResult> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
